@@ -1,0 +1,14 @@
+package io.costgen.core;
+
+/** A backend failed to run the model (the native runtime reported an error). Unchecked. */
+public class BackendException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public BackendException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  public BackendException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,17 @@
+package io.costgen.core;
+
+/**
+ * A model directory or file could not be loaded: missing, corrupt, or of an unknown layout.
+ * The message names the path and what was expected. Unchecked.
+ */
+public class ModelLoadException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public ModelLoadException(String message) {
+    super(message);
+  }
+
+  public ModelLoadException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,24 @@
+package io.costgen.core;
+
+/**
+ * Text ↔ token ids. The Hugging Face {@code tokenizer.json} implementation is
+ * {@code io.costgen.core.tokenizer.HuggingFaceTokenizer}.
+ *
+ * <p>Implementations must be thread-safe.
+ */
+public interface Tokenizer extends AutoCloseable {
+
+  /** Token ids of {@code text}, with the special tokens the tokenizer adds (e.g. BOS). */
+  long[] encode(String text);
+
+  /** Text of {@code ids}; special tokens are dropped when {@code skipSpecialTokens}. */
+  String decode(long[] ids, boolean skipSpecialTokens);
+
+  /** Text of {@code ids}, special tokens kept. */
+  default String decode(long[] ids) {
+    return decode(ids, false);
+  }
+
+  @Override
+  default void close() {}
+}

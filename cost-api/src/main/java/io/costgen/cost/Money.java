@@ -1,0 +1,114 @@
+package io.costgen.cost;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.Currency;
+import java.util.Objects;
+
+/**
+ * An exact amount of money: a {@link BigDecimal} amount and a {@link Currency}.
+ *
+ * <p>Arithmetic never rounds: a million additions of {@code 0.000000123} sum to exactly
+ * {@code 0.123}, and a tiny cost is never rounded to zero. Only {@link #dividedBy(BigDecimal)}
+ * rounds, to {@link MathContext#DECIMAL128} (34 significant digits). Values of different
+ * currencies cannot be combined ({@link IllegalArgumentException}).
+ *
+ * <p>Immutable and thread-safe.
+ */
+public record Money(BigDecimal amount, Currency currency) implements Comparable<Money> {
+
+  /** US dollars, the default currency of the built-in prices. */
+  public static final Currency USD = Currency.getInstance("USD");
+
+  public Money {
+    Objects.requireNonNull(amount, "amount");
+    Objects.requireNonNull(currency, "currency");
+  }
+
+  /** {@code amount} USD, parsed exactly from a decimal string such as {@code "0.000000123"}. */
+  public static Money usd(String amount) {
+    return new Money(new BigDecimal(amount), USD);
+  }
+
+  /** {@code amount} USD. */
+  public static Money usd(BigDecimal amount) {
+    return new Money(amount, USD);
+  }
+
+  /** {@code amount} in {@code currency}. */
+  public static Money of(BigDecimal amount, Currency currency) {
+    return new Money(amount, currency);
+  }
+
+  /** Zero in {@code currency}. */
+  public static Money zero(Currency currency) {
+    return new Money(BigDecimal.ZERO, currency);
+  }
+
+  public Money plus(Money other) {
+    requireSameCurrency(other);
+    return new Money(amount.add(other.amount), currency);
+  }
+
+  public Money minus(Money other) {
+    requireSameCurrency(other);
+    return new Money(amount.subtract(other.amount), currency);
+  }
+
+  /** Exact product. */
+  public Money times(BigDecimal factor) {
+    return new Money(amount.multiply(factor), currency);
+  }
+
+  /** Exact product of this amount and a double (taken through its shortest decimal form). */
+  public Money times(double factor) {
+    return times(BigDecimal.valueOf(factor));
+  }
+
+  /** Quotient rounded to {@link MathContext#DECIMAL128}. */
+  public Money dividedBy(BigDecimal divisor) {
+    return new Money(amount.divide(divisor, MathContext.DECIMAL128), currency);
+  }
+
+  public boolean isZero() {
+    return amount.signum() == 0;
+  }
+
+  public boolean isNegative() {
+    return amount.signum() < 0;
+  }
+
+  /** The amount as a plain decimal string without exponent, e.g. {@code "0.000000123"}. */
+  public String toPlainString() {
+    return amount.stripTrailingZeros().toPlainString();
+  }
+
+  @Override
+  public int compareTo(Money other) {
+    requireSameCurrency(other);
+    return amount.compareTo(other.amount);
+  }
+
+  /** Numeric equality ignoring scale ({@code 1.0 USD} equals {@code 1.00 USD}). */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Money m && currency.equals(m.currency) && amount.compareTo(m.amount) == 0;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(amount.stripTrailingZeros(), currency);
+  }
+
+  @Override
+  public String toString() {
+    return toPlainString() + " " + currency.getCurrencyCode();
+  }
+
+  private void requireSameCurrency(Money other) {
+    if (!currency.equals(other.currency)) {
+      throw new IllegalArgumentException(
+          "currency mismatch: " + currency + " vs " + other.currency + " (convert before combining)");
+    }
+  }
+}
