@@ -73,6 +73,73 @@ public record ModelShape(
     return attentionHeads * headSize;
   }
 
+  /**
+   * Parameters outside the embeddings: every transformer layer (attention, MLP, norms, biases)
+   * plus the final norm. Excludes token and position embeddings and an untied LM head.
+   * GPT-2 family: {@code 12·d² + 13·d} per layer for standard shapes (d_attn = d, d_ff = 4d).
+   * Llama family: Q/O {@code d·d_attn}, K/V {@code d·kvHeads·headSize}, SwiGLU {@code 3·d·d_ff},
+   * two RMSNorm weights.
+   */
+  public long nonEmbeddingParameters() {
+    long d = hiddenSize;
+    long attn = attentionSize();
+    long kv = (long) kvHeads * headSize;
+    long ff = intermediateSize;
+    long perLayer;
+    long finalNorm;
+    if (family == ArchitectureFamily.GPT2) {
+      perLayer = d * (attn + 2 * kv) + (attn + 2 * kv) // QKV weight + bias
+          + attn * d + d                                // output projection + bias
+          + d * ff + ff + ff * d + d                    // MLP + biases
+          + 4 * d;                                      // two LayerNorms (weight + bias)
+      finalNorm = 2 * d;
+    } else {
+      perLayer = d * attn + 2 * d * kv + attn * d + 3 * d * ff + 2 * d;
+      finalNorm = d;
+    }
+    return layers * perLayer + finalNorm;
+  }
+
+  /** Token embedding, learned positions (GPT-2 family) and an untied LM head. */
+  public long embeddingParameters() {
+    long e = (long) vocabSize * hiddenSize;
+    if (family == ArchitectureFamily.GPT2) {
+      e += (long) contextLength * hiddenSize;
+    }
+    if (!tiedEmbeddings) {
+      e += (long) vocabSize * hiddenSize;
+    }
+    return e;
+  }
+
+  /** Total parameters: the override when set, else non-embedding + embedding parameters. */
+  public long parameters() {
+    return parameterCountOverride.orElse(nonEmbeddingParameters() + embeddingParameters());
+  }
+
+  /**
+   * Kaplan et al. 2020 (arXiv:2001.08361, Table 1) forward FLOPs per token at context
+   * {@code context}: {@code 2·N_nonembedding + 2·n_layer·n_ctx·d_attn}.
+   */
+  public double kaplanForwardFlopsPerToken(int context) {
+    return 2.0 * nonEmbeddingParameters() + 2.0 * layers * (double) context * attentionSize();
+  }
+
+  /** {@link #kaplanForwardFlopsPerToken} plus the LM head (de-embedding) {@code 2·d_model·vocab}. */
+  public double forwardFlopsPerToken(int context) {
+    return kaplanForwardFlopsPerToken(context) + 2.0 * hiddenSize * (double) vocabSize;
+  }
+
+  /** KV-cache bytes per token: {@code 2·n_layer·kvHeads·headSize·bytes(dtype)} (K and V). */
+  public double kvCacheBytesPerToken(DType dtype) {
+    return 2.0 * layers * kvHeads * headSize * dtype.bytesPerElement();
+  }
+
+  /** Bytes to hold all weights ({@link #parameters()}) in {@code dtype}. */
+  public double weightBytes(DType dtype) {
+    return parameters() * dtype.bytesPerElement();
+  }
+
   private static void requirePositive(String field, int value) {
     if (value <= 0) {
       throw new IllegalArgumentException(field + ": " + value + " must be >= 1");
