@@ -11,11 +11,14 @@ import java.util.Objects;
  * should. Arithmetic is float weights with double accumulation; written for clarity, not
  * speed (tiny models and short sequences).
  *
- * <p>One unpadded sequence per call; attention is causal over all earlier tokens. Positions
- * default to {@code 0..n−1}. The math is documented on the model families in
- * {@link SyntheticModels}: GPT-2 (LayerNorm, tanh GELU, learned positions) and Llama
- * (RMSNorm, SwiGLU, RoPE in the Hugging Face {@code rotate_half} convention, grouped-query
- * attention where query head {@code h} reads KV head {@code h / (heads / kvHeads)}).
+ * <p>One unpadded sequence per call; attention is causal over all earlier tokens, scores
+ * scaled by 1/√headSize. Positions default to {@code 0..n−1}. GPT-2 style: token + learned
+ * position embedding, pre-LayerNorm blocks, fused QKV with biases, MLP with the tanh GELU
+ * approximation ({@code gelu_new}), final LayerNorm. Llama style: RMSNorm, Q/K/V without
+ * biases, RoPE in the Hugging Face {@code rotate_half} convention (element {@code c} of a head
+ * pairs with {@code c + headSize/2}, angle {@code position · θ^(−2c/headSize)}), grouped-query
+ * attention where query head {@code h} reads KV head {@code h / (heads / kvHeads)}, SwiGLU
+ * MLP, final RMSNorm. Tied models multiply by the transposed token embedding.
  *
  * <p>Materialises every weight as a {@code float[]}: memory is {@code 4 · parameterCount()}
  * bytes. Immutable after creation and thread-safe.

@@ -205,11 +205,7 @@ public record SyntheticModel(
     Objects.requireNonNull(layout, "layout");
     Objects.requireNonNull(storage, "storage");
     Files.createDirectories(dir);
-    boolean external = switch (storage) {
-      case AUTO -> estimatedBytes() > EXTERNAL_DATA_THRESHOLD_BYTES;
-      case INLINE -> false;
-      case EXTERNAL -> true;
-    };
+    boolean external = usesExternalData(storage);
     if (!external && estimatedBytes() > (1L << 31) - (16L << 20)) {
       throw new IllegalStateException("storage: INLINE cannot hold " + estimatedBytes()
           + " bytes of weights (protobuf files are limited to 2 GiB); use EXTERNAL or AUTO");
@@ -220,6 +216,15 @@ public record SyntheticModel(
         + " seeded random weights (seed " + seed + "), not a trained model. " + this);
     HuggingFaceFiles.writeAll(this, dir);
     return file;
+  }
+
+  /** Whether {@code storage} puts this model's weights in an external data file. */
+  boolean usesExternalData(WeightStorage storage) {
+    return switch (storage) {
+      case AUTO -> estimatedBytes() > EXTERNAL_DATA_THRESHOLD_BYTES;
+      case INLINE -> false;
+      case EXTERNAL -> true;
+    };
   }
 
   /**

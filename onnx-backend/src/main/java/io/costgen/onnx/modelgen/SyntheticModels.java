@@ -93,7 +93,7 @@ public final class SyntheticModels {
       Files.createDirectories(target.getParent());
       Path tmp = Files.createTempDirectory(target.getParent(), ".tmp-" + target.getFileName() + "-");
       try {
-        LOG.info("Writing synthetic model {} ({} parameters, ~{} MB) to {}", model.name(),
+        LOG.info("Writing synthetic model {} ({} parameters, ~{} MiB) to {}", model.name(),
             model.parameterCount(), model.estimatedBytes() >> 20, target);
         model.writeTo(tmp, layout);
         try {
