@@ -82,6 +82,7 @@ public final class CpuCalibration {
       long memoryBytes,
       Instant measuredAt) {
 
+    /** Validates the measurement (positive, finite rates; at least one CPU). */
     public Result {
       Objects.requireNonNull(cpuModel, "cpuModel");
       Objects.requireNonNull(arch, "arch");

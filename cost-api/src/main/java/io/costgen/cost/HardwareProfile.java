@@ -210,6 +210,11 @@ public record HardwareProfile(
 
   private static final Map<String, HardwareProfile> BY_KEY = keys();
 
+  /**
+   * Validates and copies: every peak, the bandwidth, memory and TDP must be positive and finite.
+   *
+   * @throws IllegalArgumentException naming the first bad field
+   */
   public HardwareProfile {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(peakFlopsPerSecond, "peakFlopsPerSecond");

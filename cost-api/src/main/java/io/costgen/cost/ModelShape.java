@@ -9,6 +9,12 @@ import java.util.OptionalLong;
  * <p>Sizes are element counts (not bytes). {@code parameterCountOverride} replaces the formula
  * count when the exact number is known (e.g. counted from the weights of an ONNX file).
  *
+ * <p>Arithmetic: exact parameter counts, Kaplan et al. 2020's approximation, forward FLOPs per
+ * token and for a whole prefill / decode, KV-cache and weight bytes, training FLOPs. Built-in
+ * shapes via {@link #preset(String)}; Hugging Face configs via
+ * {@link #fromHuggingFaceConfig(java.nio.file.Path)}. Formulas and sources:
+ * {@code docs/cost-model.md}.
+ *
  * <p>Immutable and thread-safe. Build with {@link #builder()}.
  */
 public record ModelShape(
@@ -47,10 +53,12 @@ public record ModelShape(
     }
   }
 
+  /** A builder with the defaults described on {@link Builder}. */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** A builder holding this shape's values. */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.name = name;
@@ -309,20 +317,36 @@ public record ModelShape(
 
     private Builder() {}
 
+    /** Display name, e.g. {@code "llama-2-7b"}. */
     public Builder name(String v) { this.name = v; return this; }
+    /** Which parameter formula applies (default GPT-2). */
     public Builder family(ArchitectureFamily v) { this.family = v; return this; }
+    /** Transformer layers (n_layer). */
     public Builder layers(int v) { this.layers = v; return this; }
+    /** Model width d_model, elements. */
     public Builder hiddenSize(int v) { this.hiddenSize = v; return this; }
+    /** Query heads. */
     public Builder attentionHeads(int v) { this.attentionHeads = v; return this; }
+    /** Key/value heads (grouped-query attention); default = attention heads. */
     public Builder kvHeads(int v) { this.kvHeads = v; return this; }
+    /** Elements per head; default hiddenSize / attentionHeads. */
     public Builder headSize(int v) { this.headSize = v; return this; }
+    /** MLP width d_ff, elements; default 4 × hiddenSize. */
     public Builder intermediateSize(int v) { this.intermediateSize = v; return this; }
+    /** Vocabulary size, tokens. */
     public Builder vocabSize(int v) { this.vocabSize = v; return this; }
+    /** Longest sequence (positions), tokens. */
     public Builder contextLength(int v) { this.contextLength = v; return this; }
+    /** Whether the LM head shares the token-embedding matrix (default true). */
     public Builder tiedEmbeddings(boolean v) { this.tiedEmbeddings = v; return this; }
     /** Exact parameter count (e.g. counted from weights); overrides the formula. */
     public Builder parameterCount(long v) { this.parameterCountOverride = OptionalLong.of(v); return this; }
 
+    /**
+     * Builds the shape.
+     *
+     * @throws IllegalArgumentException naming the first bad field
+     */
     public ModelShape build() {
       int kv = kvHeads == 0 ? attentionHeads : kvHeads;
       int hs = headSize == 0 && attentionHeads > 0 ? hiddenSize / attentionHeads : headSize;
