@@ -11,6 +11,8 @@ package io.costgen.cost;
  * </ul>
  */
 public enum ArchitectureFamily {
+  /** GPT-2 / GPT-3 layout: LayerNorm, biases, learned positions. */
   GPT2,
+  /** Llama layout (also Mistral): RMSNorm, SwiGLU, rotary, GQA, no biases. */
   LLAMA
 }

@@ -5,7 +5,7 @@ import java.util.Objects;
 /**
  * The price of one call: its {@link Usage} plus device-seconds, energy (joules), carbon
  * (grams CO2-equivalent) and money, and a short description of the pricing that produced it
- * (e.g. {@code "per-token(in=0.5/1M,out=1.5/1M USD)"}).
+ * (e.g. {@code "per-token(in=0.5/1M, out=1.5/1M USD)"}; see {@link CostModel.Builder}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -17,6 +17,7 @@ public record CostReport(
     Money cost,
     String pricing) {
 
+  /** Checks the required components are present. */
   public CostReport {
     Objects.requireNonNull(usage, "usage");
     Objects.requireNonNull(cost, "cost");

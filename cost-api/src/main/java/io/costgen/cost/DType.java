@@ -2,10 +2,15 @@ package io.costgen.cost;
 
 /** Numeric storage type of weights or KV cache, with its size in bytes per element. */
 public enum DType {
+  /** IEEE float32, 4 bytes. */
   FP32(4.0),
+  /** IEEE float16, 2 bytes. */
   FP16(2.0),
+  /** bfloat16, 2 bytes. */
   BF16(2.0),
+  /** 8-bit integer (quantised), 1 byte. */
   INT8(1.0),
+  /** 4-bit integer (quantised), half a byte. */
   INT4(0.5);
 
   private final double bytesPerElement;

@@ -45,11 +45,13 @@ public record Money(BigDecimal amount, Currency currency) implements Comparable<
     return new Money(BigDecimal.ZERO, currency);
   }
 
+  /** Exact sum; {@link IllegalArgumentException} if the currencies differ. */
   public Money plus(Money other) {
     requireSameCurrency(other);
     return new Money(amount.add(other.amount), currency);
   }
 
+  /** Exact difference; {@link IllegalArgumentException} if the currencies differ. */
   public Money minus(Money other) {
     requireSameCurrency(other);
     return new Money(amount.subtract(other.amount), currency);
@@ -70,10 +72,12 @@ public record Money(BigDecimal amount, Currency currency) implements Comparable<
     return new Money(amount.divide(divisor, MathContext.DECIMAL128), currency);
   }
 
+  /** Whether the amount is exactly zero. */
   public boolean isZero() {
     return amount.signum() == 0;
   }
 
+  /** Whether the amount is below zero. */
   public boolean isNegative() {
     return amount.signum() < 0;
   }
@@ -83,6 +87,7 @@ public record Money(BigDecimal amount, Currency currency) implements Comparable<
     return amount.stripTrailingZeros().toPlainString();
   }
 
+  /** Numeric order; {@link IllegalArgumentException} if the currencies differ. */
   @Override
   public int compareTo(Money other) {
     requireSameCurrency(other);
