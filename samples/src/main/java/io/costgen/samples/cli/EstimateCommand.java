@@ -1,0 +1,186 @@
+package io.costgen.samples.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.costgen.cost.CostModel;
+import io.costgen.cost.CostReport;
+import io.costgen.cost.DType;
+import io.costgen.cost.HardwareProfile;
+import io.costgen.cost.LatencyEstimate;
+import io.costgen.cost.ModelShape;
+import io.costgen.cost.RooflineModel;
+import io.costgen.cost.TrainingCompute;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code costgen estimate}: what a request (and optionally training) would cost for a model shape
+ * on a hardware profile, before anything runs: parameters, FLOPs per token, roofline latency,
+ * device-seconds, energy, carbon and money.
+ */
+@Command(name = "estimate", mixinStandardHelpOptions = true,
+    description = "Estimate FLOPs, latency and cost of a request on a hardware profile (roofline).")
+final class EstimateCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  static final class ModelChoice {
+    @Option(names = "--preset", description = "Published shape: ${COMPLETION-CANDIDATES}",
+        completionCandidates = Presets.class)
+    String preset;
+
+    @Option(names = "--config", description = "A Hugging Face config.json.")
+    Path config;
+
+    @Option(names = "--model", description = "A model directory (config.json or ONNX graph).")
+    Path model;
+  }
+
+  static final class Presets extends java.util.ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    Presets() {
+      super(ModelShape.presetNames());
+    }
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  ModelChoice modelChoice;
+
+  @Option(names = "--hardware", defaultValue = "A100-80GB-SXM", description = "Hardware profile (see `costgen hardware`); default ${DEFAULT-VALUE}.")
+  String hardware;
+
+  @Option(names = "--dtype", defaultValue = "fp16", description = "Weight/KV dtype: fp32, fp16, bf16, int8, int4; default ${DEFAULT-VALUE}.")
+  String dtype;
+
+  @Option(names = "--prompt-tokens", defaultValue = "128", description = "Prompt tokens per sequence; default ${DEFAULT-VALUE}.")
+  long promptTokens;
+
+  @Option(names = "--new-tokens", defaultValue = "128", description = "Generated tokens per sequence; default ${DEFAULT-VALUE}.")
+  long newTokens;
+
+  @Option(names = "--batch", defaultValue = "1", description = "Sequences decoded together; default ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(names = "--context", description = "Context length for the per-token FLOPs (default: the model's full context).")
+  Long context;
+
+  @Option(names = "--devices", defaultValue = "1", description = "Devices per replica; default ${DEFAULT-VALUE}.")
+  int devices;
+
+  @Option(names = "--mfu", description = "Model FLOP utilisation in (0,1]; default "
+      + RooflineModel.DEFAULT_COMPUTE_EFFICIENCY + ".")
+  Double mfu;
+
+  @Option(names = "--bandwidth-efficiency", description = "Achieved fraction of peak memory bandwidth in (0,1]; default "
+      + RooflineModel.DEFAULT_BANDWIDTH_EFFICIENCY + ".")
+  Double bandwidthEfficiency;
+
+  @Option(names = "--training-tokens", description = "Also estimate training compute for this many tokens (6·N·D).")
+  Double trainingTokens;
+
+  @Option(names = "--json", description = "Print one JSON object.")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    ModelShape shape = ModelSources.shape(modelChoice.preset, modelChoice.config, modelChoice.model);
+    HardwareProfile hw = HardwareProfile.named(hardware);
+    DType dt = DType.parse(dtype);
+    requireNonNegative("--prompt-tokens", promptTokens);
+    requireNonNegative("--new-tokens", newTokens);
+    if (batch < 1) {
+      throw new IllegalArgumentException("--batch: " + batch + " must be >= 1");
+    }
+    if (devices < 1) {
+      throw new IllegalArgumentException("--devices: " + devices + " must be >= 1");
+    }
+    long ctx = context == null ? shape.contextLength() : context;
+    if (ctx < 0) {
+      throw new IllegalArgumentException("--context: " + ctx + " must be >= 0");
+    }
+    RooflineModel.Builder rb = RooflineModel.builder(hw).devices(devices).weightDtype(dt).kvCacheDtype(dt)
+        .computeDtype(hw.supports(dt) ? dt : DType.FP16);
+    if (mfu != null) {
+      rb.computeEfficiency(mfu);
+    }
+    if (bandwidthEfficiency != null) {
+      rb.bandwidthEfficiency(bandwidthEfficiency);
+    }
+    RooflineModel roofline = rb.build();
+    LatencyEstimate latency = roofline.predict(shape, promptTokens, newTokens, batch);
+    CostModel.Builder cmb = CostModel.builder().targetHardware(roofline).energy();
+    if (hw.price().isPresent()) {
+      cmb.perDeviceHour();
+    }
+    CostReport cost = cmb.build().estimate(shape, promptTokens * batch, newTokens, batch);
+
+    ObjectNode root = Json.object();
+    ObjectNode m = root.putObject("model");
+    m.put("name", shape.name());
+    m.put("parameters", shape.parameters());
+    m.put("nonEmbeddingParameters", shape.nonEmbeddingParameters());
+    ObjectNode pt = root.putObject("perToken");
+    pt.put("kaplanForwardFlops", shape.kaplanForwardFlopsPerToken(ctx));
+    pt.put("forwardFlops", shape.forwardFlopsPerToken(ctx));
+    pt.put("kvCacheBytes", shape.kvCacheBytesPerToken(dt));
+    pt.put("weightBytes", shape.weightBytes(dt));
+    ObjectNode rq = root.putObject("request");
+    rq.put("prefillFlops", shape.prefillFlops(promptTokens, batch));
+    rq.put("decodeFlops", shape.decodeFlops(promptTokens, newTokens, batch));
+    rq.put("prefillSeconds", latency.prefillSeconds());
+    rq.put("decodeSecondsPerToken", latency.decodeSecondsPerToken());
+    rq.put("totalSeconds", latency.totalSeconds());
+    rq.put("bound", (newTokens > 0 ? latency.decodeBound() : latency.prefillBound()).name().toLowerCase(Locale.ROOT));
+    if (trainingTokens != null) {
+      if (!(trainingTokens > 0)) {
+        throw new IllegalArgumentException("--training-tokens: " + trainingTokens + " must be > 0");
+      }
+      ObjectNode tr = root.putObject("training");
+      double flops = shape.trainingFlops(trainingTokens);
+      tr.put("flops", flops);
+      tr.put("petaflopDays", TrainingCompute.petaflopSDays(flops));
+    }
+    ObjectNode c = root.putObject("cost");
+    c.put("deviceSeconds", cost.deviceSeconds());
+    c.put("energyJoules", cost.energyJoules());
+    c.put("co2eGrams", cost.co2eGrams());
+    c.put("amount", cost.cost().toPlainString());
+    c.put("currency", cost.cost().currency().getCurrencyCode());
+    c.put("pricing", cost.pricing());
+
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.write(root));
+    } else {
+      out.printf(Locale.ROOT, "model %s: %,d parameters (%,d non-embedding)%n", shape.name(),
+          shape.parameters(), shape.nonEmbeddingParameters());
+      out.printf(Locale.ROOT, "per token at context %d: %.3e FLOPs (Kaplan %.3e), KV %.0f bytes, weights %.3e bytes (%s)%n",
+          ctx, shape.forwardFlopsPerToken(ctx), shape.kaplanForwardFlopsPerToken(ctx),
+          shape.kvCacheBytesPerToken(dt), shape.weightBytes(dt), dt.name().toLowerCase(Locale.ROOT));
+      out.printf(Locale.ROOT, "request on %d x %s (batch %d, %d+%d tokens): prefill %.4f s, decode %.5f s/token, total %.4f s, %s-bound%n",
+          devices, hw.name(), batch, promptTokens, newTokens, latency.prefillSeconds(),
+          latency.decodeSecondsPerToken(), latency.totalSeconds(),
+          rq.get("bound").asText());
+      if (root.has("training")) {
+        out.printf(Locale.ROOT, "training on %.3e tokens: %.3e FLOPs = %.3f petaflop/s-days%n", trainingTokens,
+            root.get("training").get("flops").asDouble(), root.get("training").get("petaflopDays").asDouble());
+      }
+      out.printf(Locale.ROOT, "cost: %.4f device-seconds, %.1f J, %.3f gCO2e, %s (%s)%n", cost.deviceSeconds(),
+          cost.energyJoules(), cost.co2eGrams(), cost.cost(), cost.pricing());
+    }
+    return 0;
+  }
+
+  private static void requireNonNegative(String option, long v) {
+    if (v < 0) {
+      throw new IllegalArgumentException(option + ": " + v + " must be >= 0");
+    }
+  }
+}
