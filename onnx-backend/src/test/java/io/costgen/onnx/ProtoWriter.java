@@ -4,31 +4,31 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** A tiny protobuf wire-format writer for hand-made ONNX test graphs. Not thread-safe. */
-final class ProtoWriter {
+public final class ProtoWriter {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-  ProtoWriter varint(int field, long value) {
+  public ProtoWriter varint(int field, long value) {
     tag(field, 0);
     rawVarint(value);
     return this;
   }
 
-  ProtoWriter string(int field, String value) {
+  public ProtoWriter string(int field, String value) {
     return bytes(field, value.getBytes(StandardCharsets.UTF_8));
   }
 
-  ProtoWriter message(int field, ProtoWriter nested) {
+  public ProtoWriter message(int field, ProtoWriter nested) {
     return bytes(field, nested.toByteArray());
   }
 
-  ProtoWriter bytes(int field, byte[] value) {
+  public ProtoWriter bytes(int field, byte[] value) {
     tag(field, 2);
     rawVarint(value.length);
     out.write(value, 0, value.length);
     return this;
   }
 
-  ProtoWriter fixed32(int field, int bits) {
+  public ProtoWriter fixed32(int field, int bits) {
     tag(field, 5);
     for (int i = 0; i < 4; i++) {
       out.write((bits >>> (8 * i)) & 0xFF);
@@ -37,7 +37,7 @@ final class ProtoWriter {
   }
 
   /** A packed repeated varint field. */
-  ProtoWriter packed(int field, long... values) {
+  public ProtoWriter packed(int field, long... values) {
     ProtoWriter p = new ProtoWriter();
     for (long v : values) {
       p.rawVarint(v);
@@ -45,7 +45,7 @@ final class ProtoWriter {
     return bytes(field, p.toByteArray());
   }
 
-  byte[] toByteArray() {
+  public byte[] toByteArray() {
     return out.toByteArray();
   }
 

@@ -13,18 +13,18 @@ import java.util.Random;
  * columns up to it of (key + value)) · W}: history-dependent, causal, and blind to masked
  * columns, so cache handling errors change the output.
  */
-final class TinyOnnxGraphs {
+public final class TinyOnnxGraphs {
   private TinyOnnxGraphs() {}
 
-  static final int VOCAB = 24;
-  static final int HEAD = 6;
+  public static final int VOCAB = 24;
+  public static final int HEAD = 6;
 
   // TensorProto.DataType
-  static final int FLOAT = 1;
-  static final int INT64 = 7;
-  static final int BOOL = 9;
-  static final int FLOAT16 = 10;
-  static final int INT8 = 3;
+  public static final int FLOAT = 1;
+  public static final int INT64 = 7;
+  public static final int BOOL = 9;
+  public static final int FLOAT16 = 10;
+  public static final int INT8 = 3;
 
   /**
    * An Optimum-style merged decoder: inputs {@code input_ids}, {@code attention_mask},
@@ -34,7 +34,7 @@ final class TinyOnnxGraphs {
    * @param flagBoost when true, {@code +1000} is added to the logit of token 7 whenever
    *     {@code use_cache_branch} is true, making the flag visible in the output
    */
-  static byte[] mergedDecoder(boolean flagBoost) {
+  public static byte[] mergedDecoder(boolean flagBoost) {
     Random rnd = new Random(42);
     ProtoWriter g = new ProtoWriter();
     g.string(2, "merged_toy");
@@ -108,7 +108,7 @@ final class TinyOnnxGraphs {
   }
 
   /** A graph with an extra input a decoder backend cannot feed ({@code pixel_values}). */
-  static byte[] unknownLayout() {
+  public static byte[] unknownLayout() {
     ProtoWriter g = new ProtoWriter().string(2, "odd");
     g.message(1, node("Identity", new String[] {"pixel_values"}, new String[] {"logits"}));
     g.message(11, valueInfo("pixel_values", FLOAT, "batch", "seq", (long) VOCAB));
@@ -117,7 +117,7 @@ final class TinyOnnxGraphs {
   }
 
   /** A ModelProto around graph {@code g}: IR version 8, default-domain opset 17. */
-  static byte[] model(ProtoWriter g) {
+  public static byte[] model(ProtoWriter g) {
     return new ProtoWriter()
         .varint(1, 8)
         .string(2, "costgen-tests")
@@ -126,12 +126,12 @@ final class TinyOnnxGraphs {
         .toByteArray();
   }
 
-  static Path write(Path dir, String name, byte[] model) throws IOException {
+  public static Path write(Path dir, String name, byte[] model) throws IOException {
     Files.createDirectories(dir);
     return Files.write(dir.resolve(name), model);
   }
 
-  static ProtoWriter node(String op, String[] in, String[] out, ProtoWriter... attrs) {
+  public static ProtoWriter node(String op, String[] in, String[] out, ProtoWriter... attrs) {
     ProtoWriter n = new ProtoWriter();
     for (String i : in) {
       n.string(1, i);
@@ -147,16 +147,16 @@ final class TinyOnnxGraphs {
     return n;
   }
 
-  static ProtoWriter intAttr(String name, long v) {
+  public static ProtoWriter intAttr(String name, long v) {
     return new ProtoWriter().string(1, name).varint(3, v).varint(20, 2);
   }
 
-  static ProtoWriter graphAttr(String name, ProtoWriter graph) {
+  public static ProtoWriter graphAttr(String name, ProtoWriter graph) {
     return new ProtoWriter().string(1, name).message(6, graph).varint(20, 5);
   }
 
   /** ValueInfoProto; dims are Strings (symbolic) or Longs (fixed); none = unknown shape. */
-  static ProtoWriter valueInfo(String name, int elemType, Object... dims) {
+  public static ProtoWriter valueInfo(String name, int elemType, Object... dims) {
     ProtoWriter tensorType = new ProtoWriter().varint(1, elemType);
     if (dims.length > 0) {
       ProtoWriter shape = new ProtoWriter();
@@ -174,7 +174,7 @@ final class TinyOnnxGraphs {
     return new ProtoWriter().string(1, name).message(2, new ProtoWriter().message(1, tensorType));
   }
 
-  static ProtoWriter floatTensor(String name, Random rnd, long... dims) {
+  public static ProtoWriter floatTensor(String name, Random rnd, long... dims) {
     int n = 1;
     for (long d : dims) {
       n *= (int) d;
@@ -186,7 +186,7 @@ final class TinyOnnxGraphs {
     return floatTensor(name, v, dims);
   }
 
-  static ProtoWriter floatTensor(String name, float[] values, long... dims) {
+  public static ProtoWriter floatTensor(String name, float[] values, long... dims) {
     ByteBuffer raw = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (float f : values) {
       raw.putFloat(f);
@@ -194,7 +194,7 @@ final class TinyOnnxGraphs {
     return tensor(name, FLOAT, raw.array(), dims);
   }
 
-  static ProtoWriter int64Tensor(String name, long[] values, long... dims) {
+  public static ProtoWriter int64Tensor(String name, long[] values, long... dims) {
     ByteBuffer raw = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
     for (long v : values) {
       raw.putLong(v);
@@ -203,7 +203,7 @@ final class TinyOnnxGraphs {
   }
 
   /** TensorProto with packed dims, data type and raw data. */
-  static ProtoWriter tensor(String name, int dataType, byte[] raw, long... dims) {
+  public static ProtoWriter tensor(String name, int dataType, byte[] raw, long... dims) {
     ProtoWriter t = new ProtoWriter();
     if (dims.length > 0) {
       t.packed(1, dims);
