@@ -1,10 +1,13 @@
 package io.costgen.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.OnnxJavaType;
 import io.costgen.core.DecoderSession;
 import io.costgen.core.Logits;
+import io.costgen.core.ModelInfo;
+import io.costgen.core.ModelLoadException;
 import io.costgen.cost.ArchitectureFamily;
 import io.costgen.onnx.OnnxModelLayout.KvCacheFormat;
 import java.io.IOException;
@@ -56,6 +59,38 @@ class OnnxBackendMergedDecoderTest {
       assertThat(backend.modelInfo().specialTokens().eosTokenIds()).containsExactly(3L, 4L);
       assertThat(backend.modelInfo().generationDefaults())
           .containsEntry("max_length", 20).doesNotContainKey("pad_token_id");
+    }
+  }
+
+  @Test
+  void withoutConfigJson_shapeComesFromTheGraph_andGenaiConfigTakesPrecedence()
+      throws IOException {
+    TinyOnnxGraphs.write(dir, "decoder_model_merged.onnx", TinyOnnxGraphs.mergedDecoder(false));
+    Files.writeString(dir.resolve("generation_config.json"),
+        "{\"eos_token_id\": [3, 4], \"bos_token_id\": 5, \"max_length\": 20}");
+    Files.writeString(dir.resolve("genai_config.json"), "{\"model\": {\"eos_token_id\": 9,"
+        + " \"pad_token_id\": 0, \"type\": \"gpt2\"}, \"search\": {\"max_length\": 30,"
+        + " \"do_sample\": false, \"past_present_share_buffer\": true}}");
+    assertThatThrownBy(() -> OnnxBackend.open(dir))
+        .isInstanceOf(ModelLoadException.class)
+        .hasMessageContaining("decoder_model_merged.onnx")
+        .hasMessageContaining("cannot determine the context length");
+    try (OnnxBackend backend = OnnxBackend.builder().modelDir(dir).contextLength(128).build()) {
+      ModelInfo info = backend.modelInfo();
+      assertThat(info.shape().layers()).isEqualTo(1);          // one cache layer
+      assertThat(info.shape().hiddenSize()).isEqualTo(6);      // the [24, 6] embedding
+      assertThat(info.shape().kvHeads()).isEqualTo(1);         // past shape [b, 1, p, 6]
+      assertThat(info.shape().headSize()).isEqualTo(6);
+      assertThat(info.shape().attentionHeads()).isEqualTo(1);  // hidden / head size
+      assertThat(info.vocabSize()).isEqualTo(24);              // logits width
+      assertThat(info.contextLength()).isEqualTo(128);
+      assertThat(info.shape().tiedEmbeddings()).isFalse();     // E and W both stored
+      assertThat(info.specialTokens().eosTokenIds()).containsExactly(9L); // genai first
+      assertThat(info.specialTokens().bosTokenId()).hasValue(5);          // then generation_config
+      assertThat(info.specialTokens().padTokenId()).hasValue(0);
+      assertThat(info.generationDefaults()).containsEntry("max_length", 20)
+          .containsEntry("do_sample", false).containsEntry("bos_token_id", 5)
+          .doesNotContainKey("past_present_share_buffer");
     }
   }
 

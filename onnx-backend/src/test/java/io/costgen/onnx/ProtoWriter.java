@@ -28,13 +28,6 @@ public final class ProtoWriter {
     return this;
   }
 
-  public ProtoWriter fixed32(int field, int bits) {
-    tag(field, 5);
-    for (int i = 0; i < 4; i++) {
-      out.write((bits >>> (8 * i)) & 0xFF);
-    }
-    return this;
-  }
 
   /** A packed repeated varint field. */
   public ProtoWriter packed(int field, long... values) {

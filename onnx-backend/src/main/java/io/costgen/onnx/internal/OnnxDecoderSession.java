@@ -31,8 +31,12 @@ import org.slf4j.LoggerFactory;
  * An Optimum merged decoder gets {@code use_cache_branch = false} with a zero-length cache on the
  * first run and {@code true} afterwards.
  *
- * <p>After {@link #cancel()} every further run of this session throws
- * {@link GenerationCancelledException}. Not thread-safe except {@link #cancel()}.
+ * <p>{@link #prefill} accepts {@code null} for "no padding", and allows padding in a later chunk
+ * for rows that hold no token yet (a row's padding stays a prefix of its cache), so a
+ * left-padded batch can be prefilled in chunks. Token ids outside {@code [0, vocab)} are
+ * rejected (padding positions are not checked). After {@link #cancel()} every further run of
+ * this session throws {@link GenerationCancelledException}. Not thread-safe except
+ * {@link #cancel()}.
  */
 public final class OnnxDecoderSession implements DecoderSession {
 
