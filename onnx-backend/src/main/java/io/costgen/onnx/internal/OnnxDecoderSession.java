@@ -211,7 +211,7 @@ public final class OnnxDecoderSession implements DecoderSession {
    * the padding after this run.
    */
   private Logits forward(int b, int fedStart, int fedLen, int total) throws OrtException {
-    inputs.clear();
+    // The same keys every run: put() replaces values without allocating map nodes.
     inputs.put(layout.inputIds().name(), buf.ids.tensor(env, b, fedLen));
     if (layout.attentionMask().isPresent()) {
       buf.mask.ensureCapacity((long) b * total);
@@ -252,11 +252,9 @@ public final class OnnxDecoderSession implements DecoderSession {
     OnnxTensor logitsTensor = model.logitsPerPosition()
         ? buf.logits.tensor(env, b, fedLen, vocab)
         : buf.logits.tensor(env, b, vocab);
-    pinned.clear();
     pinned.put(layout.logits().name(), logitsTensor);
 
     OrtSession.Result result = model.run(inputs, requested, pinned, runOptions);
-    inputs.clear();
     if (hasCache) {
       KvCache produced = KvCache.fromResult(result, layout.presentNames(), b, total);
       if (kv != null) {
