@@ -25,7 +25,7 @@ public final class TokenStream implements Iterator<StreamedToken>, AutoCloseable
   private final ArrayDeque<StreamedToken> buffer = new ArrayDeque<>();
   private final Cancellation cancellation;
   private GenerationCall call;
-  private boolean finished;
+  private volatile boolean finished;
   private GenerationResult result;
   private RuntimeException failure;
 
@@ -84,8 +84,8 @@ public final class TokenStream implements Iterator<StreamedToken>, AutoCloseable
   /** Cancels the call if it is still running, and releases its session. Idempotent. */
   @Override
   public void close() {
-    if (!isFinished()) {
-      cancellation.cancel();
+    if (!finished) {
+      cancellation.cancel(); // outside the lock: aborts a forward pass running on the iterating thread
     }
     synchronized (lock) {
       if (!finished) {
@@ -98,12 +98,6 @@ public final class TokenStream implements Iterator<StreamedToken>, AutoCloseable
           finished = true;
         }
       }
-    }
-  }
-
-  private boolean isFinished() {
-    synchronized (lock) {
-      return finished;
     }
   }
 

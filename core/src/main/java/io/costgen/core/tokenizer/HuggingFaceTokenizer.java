@@ -5,9 +5,14 @@ import io.costgen.core.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.BitSet;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * A {@link Tokenizer} for a Hugging Face {@code tokenizer.json}, running the Rust
@@ -28,13 +33,18 @@ import java.util.Objects;
  */
 public final class HuggingFaceTokenizer implements Tokenizer {
 
+  private static final Pattern BYTE_PIECE = Pattern.compile("<0x[0-9A-Fa-f]{2}>");
+
   private final ai.djl.huggingface.tokenizers.HuggingFaceTokenizer delegate;
   private final Path source;
+  private final BitSet bytePieces;
   private volatile boolean closed;
 
-  private HuggingFaceTokenizer(ai.djl.huggingface.tokenizers.HuggingFaceTokenizer delegate, Path source) {
+  private HuggingFaceTokenizer(ai.djl.huggingface.tokenizers.HuggingFaceTokenizer delegate, Path source,
+      BitSet bytePieces) {
     this.delegate = delegate;
     this.source = source;
+    this.bytePieces = bytePieces;
   }
 
   /**
@@ -60,10 +70,49 @@ public final class HuggingFaceTokenizer implements Tokenizer {
       ai.djl.huggingface.tokenizers.HuggingFaceTokenizer t = config != null && Files.isRegularFile(config)
           ? ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(json, config.toString(), options)
           : ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(json, options);
-      return new HuggingFaceTokenizer(t, json);
+      BitSet bytePieces;
+      try {
+        bytePieces = bytePieces(json);
+      } catch (IOException | RuntimeException e) {
+        t.close();
+        throw e;
+      }
+      return new HuggingFaceTokenizer(t, json, bytePieces);
     } catch (IOException | RuntimeException e) {
       throw new ModelLoadException("tokenizer: cannot load " + json + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Ids of the {@code <0xXX>} vocabulary pieces when the decoder uses {@code ByteFallback}. */
+  private static BitSet bytePieces(Path json) throws IOException {
+    JsonNode root = new ObjectMapper().readTree(json.toFile());
+    BitSet ids = new BitSet();
+    if (!usesByteFallback(root.path("decoder"))) {
+      return ids;
+    }
+    JsonNode vocab = root.path("model").path("vocab");
+    for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext();) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (BYTE_PIECE.matcher(e.getKey()).matches() && e.getValue().canConvertToInt()) {
+        ids.set(e.getValue().asInt());
+      }
+    }
+    return ids;
+  }
+
+  private static boolean usesByteFallback(JsonNode decoder) {
+    if (decoder == null || decoder.isMissingNode() || decoder.isNull()) {
+      return false;
+    }
+    if ("ByteFallback".equals(decoder.path("type").asText())) {
+      return true;
+    }
+    for (JsonNode d : decoder.path("decoders")) {
+      if (usesByteFallback(d)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -100,6 +149,12 @@ public final class HuggingFaceTokenizer implements Tokenizer {
       return "";
     }
     return delegate.decode(ids, skipSpecialTokens);
+  }
+
+  /** True for the {@code <0xXX>} pieces of a tokenizer whose decoder uses {@code ByteFallback}. */
+  @Override
+  public boolean isByteFallbackPiece(long id) {
+    return id >= 0 && id < Integer.MAX_VALUE && bytePieces.get((int) id);
   }
 
   /** The {@code tokenizer.json} this tokenizer was read from. */

@@ -10,7 +10,9 @@ import java.util.Objects;
  * <p>Each {@link #add(long)} re-decodes a short window (a few tokens before the unread ones, so
  * that context-dependent decoding such as SentencePiece's leading-space rule is right) and emits
  * the text the new tokens add as soon as it is stable: text ending in U+FFFD (an incomplete
- * UTF-8 sequence of byte-fallback tokens) is held back until the next token completes it.
+ * UTF-8 sequence) is held back until the next token completes it, and the text of a run of
+ * byte-fallback pieces ({@link Tokenizer#isByteFallbackPiece}) until a non-byte token ends the run
+ * (Hugging Face's {@code ByteFallback} decoder turns a whole invalid run into U+FFFD).
  * {@link #finish()} flushes what is left so that the deltas concatenate to exactly
  * {@link #completion(Tokenizer, long[], int, boolean)} of the whole sequence (when the tokenizer
  * decodes prefixes stably, which byte-level BPE and SentencePiece tokenizers do).
@@ -62,6 +64,9 @@ public final class IncrementalDetokenizer {
       ids = Arrays.copyOf(ids, ids.length * 2);
     }
     ids[length++] = tokenId;
+    if (tokenizer.isByteFallbackPiece(tokenId)) {
+      return ""; // a run of byte pieces is final only once it ends
+    }
     String prefixText = decode(prefixOffset, readOffset);
     String newText = decode(prefixOffset, length);
     if (newText.length() > prefixText.length() && newText.startsWith(prefixText)

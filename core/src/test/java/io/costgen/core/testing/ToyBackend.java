@@ -48,6 +48,7 @@ public final class ToyBackend implements TransformerBackend {
   private final LogitsFunction function;
   private final int failAt;
   private final ForwardHook hook;
+  private final Runnable cancelHook;
   private final AtomicInteger forwardPasses = new AtomicInteger();
   private final AtomicInteger opened = new AtomicInteger();
   private final AtomicInteger closed = new AtomicInteger();
@@ -63,6 +64,7 @@ public final class ToyBackend implements TransformerBackend {
     this.function = b.function != null ? b.function : hashFunction(b.seed, b.vocabSize);
     this.failAt = b.failAt;
     this.hook = b.hook;
+    this.cancelHook = b.cancelHook;
   }
 
   public static Builder builder() {
@@ -278,6 +280,9 @@ public final class ToyBackend implements TransformerBackend {
     @Override
     public void cancel() {
       cancelled = true;
+      if (cancelHook != null) {
+        cancelHook.run();
+      }
     }
 
     @Override
@@ -306,6 +311,7 @@ public final class ToyBackend implements TransformerBackend {
     private LogitsFunction function;
     private int failAt = -1;
     private ForwardHook hook;
+    private Runnable cancelHook;
     private Map<String, Object> generationDefaults = Map.of();
     private int devices = 1;
 
@@ -327,6 +333,8 @@ public final class ToyBackend implements TransformerBackend {
     /** Forward pass {@code k} (0-based, over all sessions) throws {@link BackendException}. */
     public Builder failAtForwardPass(int k) { this.failAt = k; return this; }
     public Builder onForwardPass(ForwardHook h) { this.hook = h; return this; }
+    /** Runs (on the cancelling thread) after a session's {@code cancel()} set its flag. */
+    public Builder onCancel(Runnable r) { this.cancelHook = r; return this; }
     public Builder generationDefaults(Map<String, Object> m) { this.generationDefaults = m; return this; }
     public Builder devices(int n) { this.devices = n; return this; }
 

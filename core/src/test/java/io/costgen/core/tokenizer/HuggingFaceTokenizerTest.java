@@ -49,6 +49,15 @@ class HuggingFaceTokenizerTest {
   }
 
   @Test
+  void isByteFallbackPiece_isTrueForTheByteTokensOnly() {
+    assertThat(tokenizer.isByteFallbackPiece(3)).isTrue();   // <0x00>
+    assertThat(tokenizer.isByteFallbackPiece(258)).isTrue(); // <0xFF>
+    assertThat(tokenizer.isByteFallbackPiece(2)).isFalse();
+    assertThat(tokenizer.isByteFallbackPiece(259)).isFalse();
+    assertThat(tokenizer.isByteFallbackPiece(-1)).isFalse();
+  }
+
+  @Test
   void open_acceptsTheJsonFileItself() {
     Path file = SharedModels.model(SharedModels.STORIES_260K).resolve("tokenizer.json");
     try (HuggingFaceTokenizer t = HuggingFaceTokenizer.open(file)) {
