@@ -203,7 +203,13 @@ public final class BeamSearchDecoder implements Decoder {
       phase = Phase.DONE;
       return false;
     }
-    ctx.session().selectRows(Arrays.copyOf(selection, n));
+    boolean identity = n == ctx.session().rows();
+    for (int i = 0; identity && i < n; i++) {
+      identity = selection[i] == i;
+    }
+    if (!identity) {
+      ctx.session().selectRows(Arrays.copyOf(selection, n));
+    }
     phase = Phase.FORWARD;
     return true;
   }

@@ -49,6 +49,8 @@ public final class SamplingDecoder implements Decoder {
   private int[] logitsRow;
   private final long[] next;
   private final int[] contexts;
+  private final int[] selection;
+  private long[] stepIds = new long[0];
   private Logits logits;
   private Phase phase = Phase.PREFILL;
   private int generated;
@@ -82,6 +84,7 @@ public final class SamplingDecoder implements Decoder {
     this.logitsRow = new int[rows];
     this.next = new long[rows];
     this.contexts = new int[rows];
+    this.selection = new int[rows];
   }
 
   @Override
@@ -143,7 +146,6 @@ public final class SamplingDecoder implements Decoder {
     // keep the unfinished rows; previous session row of active[i] is i (or its input after prefill)
     int kept = 0;
     boolean identity = activeCount == sessionRows();
-    int[] selection = new int[activeCount];
     for (int i = 0; i < activeCount; i++) {
       int r = active[i];
       if (finish[r] == null) {
@@ -175,8 +177,12 @@ public final class SamplingDecoder implements Decoder {
   }
 
   private boolean forward() {
+    if (stepIds.length != activeCount) {
+      stepIds = new long[activeCount];
+    }
+    System.arraycopy(next, 0, stepIds, 0, activeCount);
     try {
-      logits = ctx.session().step(Arrays.copyOf(next, activeCount));
+      logits = ctx.session().step(stepIds);
     } catch (GenerationCancelledException e) {
       stop(ctx.hooks().abortReason());
       return false;

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.BitSet;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -91,8 +90,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
       return ids;
     }
     JsonNode vocab = root.path("model").path("vocab");
-    for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext();) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : vocab.properties()) {
       if (BYTE_PIECE.matcher(e.getKey()).matches() && e.getValue().canConvertToInt()) {
         ids.set(e.getValue().asInt());
       }
