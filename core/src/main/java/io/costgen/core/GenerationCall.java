@@ -228,8 +228,10 @@ final class GenerationCall implements DecodeHooks {
     StopStringMatcher stopStrings = config.stopStrings().isEmpty()
         ? null : new StopStringMatcher(generator.tokenizer().get(), config.stopStrings());
     StopRules rules = new StopRules(config.eosTokenIds(), stopStrings, request.stoppingCriteria());
-    DecodeContext ctx = new DecodeContext(session, model.vocabSize(), prompts, maxLengths,
-        config.padTokenId().orElse(0), processors, rules, usage, this);
+    long pad = config.padTokenId().orElse(0);
+    long padInput = pad < model.vocabSize() ? pad : 0; // padding ids are ignored, but must be embeddable
+    DecodeContext ctx = new DecodeContext(session, model.vocabSize(), prompts, maxLengths, padInput, processors,
+        rules, usage, this);
     long seed = config.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
     boolean streaming = sink != null || request.onToken().isPresent();
     int rows = prompts.size() * copies;
