@@ -15,12 +15,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = CostgenCli.Version.class,
     description = "Transformer text generation on ONNX Runtime with a price on every call.",
-    subcommands = {HardwareCommand.class, EstimateCommand.class})
+    subcommands = {GenerateCommand.class, EstimateCommand.class, HardwareCommand.class})
 public final class CostgenCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    quietLogging();
     System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
   }
 
@@ -43,6 +44,14 @@ public final class CostgenCli implements Runnable {
       return 2;
     });
     return cl.execute(args);
+  }
+
+  /** CLI default: warnings only (library INFO lines and DJL's GPU probe stay quiet); -D overrides. */
+  static void quietLogging() {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    System.setProperty("org.slf4j.simpleLogger.log.ai.djl",
+        System.getProperty("org.slf4j.simpleLogger.log.ai.djl", "error"));
   }
 
   static String oneLine(String s) {

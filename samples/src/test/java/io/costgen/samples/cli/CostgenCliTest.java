@@ -1,0 +1,187 @@
+package io.costgen.samples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.costgen.core.testing.SharedModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CostgenCliTest {
+
+  /** llama2.c run.c greedy reference for "Once upon a time" (stories260k README). */
+  private static final long[] ONCE_UPON_A_TIME = {1, 403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395,
+      317, 426, 338, 401, 396, 267, 337, 410, 408, 419, 292, 411, 322, 265, 282, 295, 433, 426, 385, 328, 432, 358, 394,
+      261, 370, 432, 352, 266, 268, 388, 426, 338, 391, 266, 267, 337, 335, 312, 432, 398, 312, 286, 267, 414, 270, 333,
+      415, 426, 13, 438, 310};
+
+  record Run(int exitCode, String out, String err) {
+    JsonNode json() throws Exception {
+      return Json.MAPPER.readTree(out);
+    }
+  }
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = CostgenCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static String stories() {
+    return SharedModels.model(SharedModels.STORIES_260K).toString();
+  }
+
+  @Test
+  void generate_json_reproducesStories260kGreedyReference() throws Exception {
+    Run r = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--max-length", "65", "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode json = r.json();
+    JsonNode seq = json.get("sequences").get(0);
+    List<Long> ids = new ArrayList<>();
+    seq.get("tokenIds").forEach(n -> ids.add(n.asLong()));
+    assertThat(ids).containsExactly(java.util.Arrays.stream(ONCE_UPON_A_TIME).boxed().toArray(Long[]::new));
+    assertThat(seq.get("generatedTokenIds")).hasSize(60);
+    assertThat(seq.get("text").asText()).startsWith("Once upon a time, there was a little girl named Lily.")
+        .endsWith("but it was too high.\nLily");
+    assertThat(seq.get("completion").asText()).startsWith(", there was a little girl");
+    assertThat(seq.get("finishReason").asText()).isEqualTo("length");
+    assertThat(json.get("usage").get("promptTokens").asLong()).isEqualTo(5);
+    assertThat(json.get("usage").get("completionTokens").asLong()).isEqualTo(60);
+    assertThat(json.get("timing").get("totalMs").asDouble()).isPositive();
+    assertThat(json.get("cost").get("flops").asDouble()).isPositive();
+    assertThat(json.get("cost").get("currency").asText()).isEqualTo("USD");
+  }
+
+  @Test
+  void generate_json_ordersSequencesByInputThenRank_forInputIdBatchWithBeams() throws Exception {
+    Run r = run("generate", "--model", stories(), "--input-ids", "1,403,407;1,291,382,294", "--max-new-tokens", "6",
+        "--num-beams", "3", "--num-return-sequences", "2", "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode seqs = r.json().get("sequences");
+    assertThat(seqs).hasSize(4);
+    assertThat(seqs.get(0).get("input").asInt()).isZero();
+    assertThat(seqs.get(1).get("input").asInt()).isZero();
+    assertThat(seqs.get(2).get("input").asInt()).isEqualTo(1);
+    assertThat(seqs.get(0).get("score").asDouble()).isGreaterThanOrEqualTo(seqs.get(1).get("score").asDouble());
+    assertThat(seqs.get(2).get("tokenIds").get(1).asLong()).isEqualTo(291);
+  }
+
+  @Test
+  void generate_hardwareOption_pricesOnTargetProfile() throws Exception {
+    Run r = run("generate", "--model", stories(), "--prompt", "Once", "--max-new-tokens", "4", "--json",
+        "--hardware", "H100-SXM", "--price-per-hour", "2.00");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode cost = r.json().get("cost");
+    assertThat(cost.get("pricing").asText()).contains("H100-SXM").contains("2");
+    assertThat(new java.math.BigDecimal(cost.get("amount").asText())).isPositive();
+  }
+
+  @Test
+  void generate_perTokenPrices_giveExactDecimalAmount() throws Exception {
+    Run r = run("generate", "--model", stories(), "--prompt", "Once", "--max-new-tokens", "4", "--json",
+        "--price-per-1m-input", "1", "--price-per-1m-output", "2", "--grid-gco2-per-kwh", "0");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode json = r.json();
+    long in = json.get("usage").get("promptTokens").asLong();
+    long out = json.get("usage").get("completionTokens").asLong();
+    java.math.BigDecimal expected = java.math.BigDecimal.valueOf(in).add(java.math.BigDecimal.valueOf(2 * out))
+        .movePointLeft(6);
+    assertThat(new java.math.BigDecimal(json.get("cost").get("amount").asText())).isEqualByComparingTo(expected);
+    assertThat(json.get("cost").get("co2eGrams").asDouble()).isZero();
+  }
+
+  @Test
+  void generate_stream_printsTheSameTextAsTheResult() {
+    Run streamed = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--max-new-tokens", "20",
+        "--stream");
+    Run plain = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--max-new-tokens", "20");
+    assertThat(streamed.exitCode()).as(streamed.err()).isZero();
+    String streamedText = streamed.out().substring(0, streamed.out().indexOf("\nusage:")).strip();
+    String plainText = plain.out().substring(0, plain.out().indexOf("\nusage:")).strip();
+    assertThat(streamedText).isEqualTo(plainText.substring("Once upon a time".length()).strip());
+  }
+
+  @Test
+  void generate_withoutModel_fallsBackToDemoModel_whenHubUnreachable(@TempDir Path cache) throws Exception {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    String old = System.getProperty(ModelLocator.ENDPOINT_PROPERTY);
+    System.setProperty(ModelLocator.ENDPOINT_PROPERTY, "http://127.0.0.1:" + closedPort);
+    try {
+      Run r = run("generate", "--prompt", "hello", "--max-new-tokens", "5", "--json");
+      assertThat(r.exitCode()).as(r.err()).isZero();
+      assertThat(r.err()).contains("demo model").doesNotContain("\n\n");
+      assertThat(r.json().get("usage").get("completionTokens").asLong()).isEqualTo(5);
+    } finally {
+      if (old == null) {
+        System.clearProperty(ModelLocator.ENDPOINT_PROPERTY);
+      } else {
+        System.setProperty(ModelLocator.ENDPOINT_PROPERTY, old);
+      }
+    }
+  }
+
+  @Test
+  void generate_badInput_exitsNonZeroWithOneLineNamingTheOption() {
+    assertBad(run("generate", "--model", "/definitely/not/here", "--prompt", "x"), "--model");
+    assertBad(run("generate", "--model", stories(), "--input-ids", "1,2;;3"), "--input-ids");
+    assertBad(run("generate", "--model", stories(), "--input-ids", "1,999999"), "vocabulary");
+    assertBad(run("generate", "--model", stories(), "--prompt", "x", "--do-sample", "--temperature", "0"),
+        "temperature");
+    assertBad(run("generate", "--model", stories(), "--prompt", "x", "--top-p", "1.5"), "topP");
+    assertBad(run("generate", "--model", stories(), "--prompt", "x", "--num-beams", "2",
+        "--num-return-sequences", "3"), "numReturnSequences");
+    assertBad(run("generate", "--model", stories(), "--prompt", "x", "--max-new-tokens", "100000"), "context length");
+    assertBad(run("generate", "--model", stories(), "--prompt", "x", "--early-stopping", "maybe"),
+        "--early-stopping");
+    assertBad(run("generate", "--model", stories(), "--prompt", "x", "--provider", "cuda"), "CUDA");
+    assertBad(run("generate", "--model", stories(), "--prompt", "x", "--hardware", "TPU-v9"), "hardware");
+  }
+
+  @Test
+  void estimate_json_hasAllSectionsForPreset() throws Exception {
+    Run r = run("estimate", "--preset", "gpt2", "--hardware", "A100-80GB-SXM", "--dtype", "fp16",
+        "--prompt-tokens", "100", "--new-tokens", "50", "--training-tokens", "3e11", "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode json = r.json();
+    assertThat(json.get("model").get("parameters").asLong()).isEqualTo(124_439_808L);
+    assertThat(json.get("perToken").get("forwardFlops").asDouble())
+        .isGreaterThan(json.get("perToken").get("kaplanForwardFlops").asDouble());
+    assertThat(json.get("request").get("bound").asText()).isEqualTo("memory");
+    assertThat(json.get("training").get("flops").asDouble()).isEqualTo(6.0 * 124_439_808L * 3e11);
+    assertThat(new java.math.BigDecimal(json.get("cost").get("amount").asText())).isPositive();
+  }
+
+  @Test
+  void estimate_badInput_namesTheOption() {
+    assertBad(run("estimate", "--preset", "gpt-5"), "preset");
+    assertBad(run("estimate", "--preset", "gpt2", "--mfu", "1.5"), "computeEfficiency");
+    assertBad(run("estimate", "--preset", "gpt2", "--prompt-tokens", "-1"), "--prompt-tokens");
+    assertBad(run("estimate", "--preset", "gpt2", "--hardware", "nope"), "hardware");
+  }
+
+  @Test
+  void hardware_json_listsTheCatalog() throws Exception {
+    Run r = run("hardware", "--json");
+    assertThat(r.exitCode()).isZero();
+    List<String> names = new ArrayList<>();
+    r.json().forEach(n -> names.add(n.get("name").asText()));
+    assertThat(names).contains("T4", "L4", "A10G", "A100-40GB", "A100-80GB-SXM", "H100-SXM", "H100-PCIe", "H200",
+        "B200", "MI300X");
+  }
+
+  private static void assertBad(Run r, String mention) {
+    assertThat(r.exitCode()).as(r.out() + r.err()).isNotZero();
+    assertThat(r.err().strip()).as("one line").doesNotContain("\n");
+    assertThat(r.err()).contains(mention);
+  }
+}
