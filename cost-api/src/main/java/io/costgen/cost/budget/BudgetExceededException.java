@@ -29,7 +29,7 @@ public final class BudgetExceededException extends RuntimeException {
 
   public BudgetExceededException(Budget budget, Optional<String> tenantId, String scopeKey,
       BigDecimal spent, BigDecimal reserved, BigDecimal requested, Optional<Instant> resetsAt) {
-    super(message(budget, tenantId, scopeKey, spent, reserved, requested, resetsAt));
+    super((String) null);
     this.budget = Objects.requireNonNull(budget, "budget");
     this.tenantId = tenantId.orElse(null);
     this.scopeKey = Objects.requireNonNull(scopeKey, "scopeKey");
@@ -38,6 +38,12 @@ public final class BudgetExceededException extends RuntimeException {
     this.requested = requested;
     this.remaining = remaining(budget.limit(), spent, reserved);
     this.resetsAt = resetsAt.orElse(null);
+  }
+
+  /** States tenant, budget, requested, limit, spent, reserved, remaining and the reset instant. */
+  @Override
+  public String getMessage() {
+    return message(budget, tenantId(), scopeKey, spent, reserved, requested, resetsAt());
   }
 
   public Budget budget() { return budget; }

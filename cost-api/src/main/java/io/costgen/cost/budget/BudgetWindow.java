@@ -44,6 +44,15 @@ public final class BudgetWindow {
   private final ZoneId zone; // calendar only
   private final long bucketSeconds; // ROLLING only
   private final long bucketsBack; // ROLLING only: k = ceil(N / bucket)
+  private final String id;
+  /** The last calendar window computed (a pure cache: zone rules are costly to apply per call). */
+  private volatile Span lastSpan;
+
+  private record Span(Instant start, Instant end) {
+    boolean contains(Instant t) {
+      return !t.isBefore(start) && t.isBefore(end);
+    }
+  }
 
   private BudgetWindow(Period period, Duration length, ZoneId zone) {
     this.period = period;
@@ -57,6 +66,11 @@ public final class BudgetWindow {
       this.bucketSeconds = 0;
       this.bucketsBack = 0;
     }
+    this.id = switch (period) {
+      case CALL -> "call";
+      case ROLLING -> "rolling:" + length.getSeconds() + "s";
+      default -> period.name().toLowerCase(java.util.Locale.ROOT) + "@" + zone.normalized().getId();
+    };
   }
 
   /** Each call is checked alone against the limit. */
@@ -176,6 +190,23 @@ public final class BudgetWindow {
   }
 
   private Instant calendarStart(Instant now) {
+    return span(now).start();
+  }
+
+  private Instant calendarEnd(Instant now) {
+    return span(now).end();
+  }
+
+  private Span span(Instant now) {
+    Span s = lastSpan;
+    if (s == null || !s.contains(now)) {
+      s = new Span(computeStart(now), computeEnd(now));
+      lastSpan = s;
+    }
+    return s;
+  }
+
+  private Instant computeStart(Instant now) {
     ZonedDateTime z = now.atZone(zone);
     LocalDate d = z.toLocalDate();
     return switch (period) {
@@ -187,7 +218,7 @@ public final class BudgetWindow {
     };
   }
 
-  private Instant calendarEnd(Instant now) {
+  private Instant computeEnd(Instant now) {
     ZonedDateTime z = now.atZone(zone);
     LocalDate d = z.toLocalDate();
     return switch (period) {
@@ -211,11 +242,7 @@ public final class BudgetWindow {
    * {@code day@Europe/Berlin}. Two windows with the same id count the same way.
    */
   public String id() {
-    return switch (period) {
-      case CALL -> "call";
-      case ROLLING -> "rolling:" + length.getSeconds() + "s";
-      default -> period.name().toLowerCase(java.util.Locale.ROOT) + "@" + zone.normalized().getId();
-    };
+    return id;
   }
 
   /**

@@ -46,6 +46,7 @@ public final class JsonLinesLedger implements Meter, Closeable {
   private final ScheduledExecutorService flusher;
   private FileChannel channel; // guarded by lock
   private LocalDate channelDate; // guarded by lock
+  private Path channelPath; // guarded by lock
   private boolean closed; // guarded by lock
   private volatile boolean dirty;
 
@@ -98,12 +99,14 @@ public final class JsonLinesLedger implements Meter, Closeable {
     byte[] line = UsageRecordJson.toLine(r, includeText);
     LocalDate date = r.end().atZone(zone).toLocalDate();
     FileChannel ch;
+    Path file;
     try {
       synchronized (lock) {
         if (closed) {
           throw new IllegalStateException("ledger " + dir + " is closed");
         }
         ch = channelFor(date);
+        file = channelPath;
         ByteBuffer buf = ByteBuffer.wrap(line);
         while (buf.hasRemaining()) {
           ch.write(buf);
@@ -111,14 +114,27 @@ public final class JsonLinesLedger implements Meter, Closeable {
         dirty = true;
       }
       if (fsync.everyRecord()) {
-        try {
-          ch.force(false); // outside the lock: concurrent writers share device flushes
-        } catch (ClosedChannelException rolled) {
-          // rolled or closed meanwhile: both force the file before closing it
-        }
+        force(ch, file); // outside the lock: concurrent writers share device flushes
       }
     } catch (IOException e) {
       throw new UncheckedIOException("ledger " + dir + ": could not write record " + r.id(), e);
+    }
+  }
+
+  /**
+   * Forces {@code file}'s data. If {@code ch} was closed meanwhile (a roll, or another thread
+   * interrupted inside a channel call, which closes the channel), forces the file through a fresh
+   * channel: fsync applies to the file, not to one descriptor.
+   */
+  private static void force(FileChannel ch, Path file) throws IOException {
+    try {
+      ch.force(false);
+    } catch (java.nio.channels.ClosedByInterruptException e) {
+      throw e; // this thread was interrupted: not acknowledged
+    } catch (ClosedChannelException closed) {
+      try (FileChannel again = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        again.force(false);
+      }
     }
   }
 
@@ -131,7 +147,12 @@ public final class JsonLinesLedger implements Meter, Closeable {
   @Override
   public void close() throws IOException {
     if (flusher != null) {
-      flusher.shutdownNow();
+      flusher.shutdown(); // no interrupt: an interrupted force would close the channel
+      try {
+        flusher.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     synchronized (lock) {
       if (closed) {
@@ -139,21 +160,27 @@ public final class JsonLinesLedger implements Meter, Closeable {
       }
       closed = true;
       if (channel != null) {
-        channel.force(true);
-        channel.close();
-        channel = null;
+        try {
+          force(channel, channelPath);
+        } finally {
+          channel.close();
+          channel = null;
+        }
       }
     }
   }
 
   private FileChannel channelFor(LocalDate date) throws IOException {
-    if (channel != null && date.equals(channelDate)) {
+    if (channel != null && channel.isOpen() && date.equals(channelDate)) {
       return channel;
     }
     if (channel != null) {
-      channel.force(true);
-      channel.close();
-      channel = null;
+      try {
+        force(channel, channelPath);
+      } finally {
+        channel.close(); // also when an interrupt closed it: reopened below
+        channel = null;
+      }
     }
     Path file = dir.resolve(fileName(date));
     boolean existed = Files.exists(file);
@@ -180,6 +207,7 @@ public final class JsonLinesLedger implements Meter, Closeable {
     }
     channel = ch;
     channelDate = date;
+    channelPath = file;
     return ch;
   }
 
@@ -193,17 +221,17 @@ public final class JsonLinesLedger implements Meter, Closeable {
 
   private void forceIfDirty() {
     FileChannel ch;
+    Path file;
     synchronized (lock) {
       if (!dirty || channel == null) {
         return;
       }
       dirty = false;
       ch = channel;
+      file = channelPath;
     }
     try {
-      ch.force(false);
-    } catch (ClosedChannelException rolled) {
-      // forced by the roll or close that closed it
+      force(ch, file);
     } catch (IOException e) {
       dirty = true;
       LOG.warn("ledger {}: fsync failed; will retry", dir, e);

@@ -131,6 +131,17 @@ public record UsageRecord(
         .build();
   }
 
+  /**
+   * A random (version 4) UUID string from {@link java.util.concurrent.ThreadLocalRandom}: unique
+   * for ledger purposes and, unlike {@link UUID#randomUUID()}, free of a shared lock.
+   */
+  public static String newId() {
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
+    long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(hi, lo).toString();
+  }
+
   /** Whether this records a budget rejection. */
   public boolean isBudgetRejection() {
     return BUDGET_REJECTED.equals(finishReason);
@@ -213,7 +224,7 @@ public record UsageRecord(
 
     public UsageRecord build() {
       String rid = requestId != null ? requestId : (id != null ? id : null);
-      String theId = id != null ? id : UUID.randomUUID().toString();
+      String theId = id != null ? id : newId();
       return new UsageRecord(theId, start, end, Optional.ofNullable(tenantId), rid != null ? rid : theId,
           model, tags, promptTokens, completionTokens, flops, deviceSeconds, energyJoules, co2eGrams, money,
           finishReason, ttftSeconds, totalSeconds, Optional.ofNullable(error), Optional.ofNullable(reservationId),

@@ -100,11 +100,10 @@ public final class InMemoryBudgetStore implements BudgetStore {
     final Instant leaseExpiresAt;
     final Instant retainUntil;
     volatile List<Claim> claims; // dropped once settled
-    volatile List<BigDecimal> amounts;
+    volatile Series[] series; // claim i's series as locked at reserve time; dropped once settled
 
-    Res(List<Claim> claims, List<BigDecimal> amounts, Instant leaseExpiresAt, Instant retainUntil) {
+    Res(List<Claim> claims, Instant leaseExpiresAt, Instant retainUntil) {
       this.claims = claims;
-      this.amounts = amounts;
       this.leaseExpiresAt = leaseExpiresAt;
       this.retainUntil = retainUntil;
     }
@@ -123,7 +122,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
         retain = c.retainUntil();
       }
     }
-    Res res = new Res(claims, null, request.leaseExpiresAt(), retain);
+    Res res = new Res(claims, request.leaseExpiresAt(), retain);
     if (reservations.putIfAbsent(request.reservationId(), res) != null) {
       throw new IllegalStateException("reservationId: '" + request.reservationId() + "' already used");
     }
@@ -180,7 +179,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
           b.retainUntil = keep;
         }
       }
-      res.amounts = List.of(amounts);
+      res.series = locked;
       return new Granted(tokens, Arrays.asList(amounts), Arrays.asList(before));
     } finally {
       lockedSeries.unlock();
@@ -216,9 +215,11 @@ public final class InMemoryBudgetStore implements BudgetStore {
     }
     // We won the transition: apply exactly once.
     claims = res.claims;
+    Series[] known = res.series;
     List<Totals> after = new ArrayList<>(claims.size());
-    for (Claim c : claims) {
-      Series s = lockSeries(c.key());
+    for (int i = 0; i < claims.size(); i++) {
+      Claim c = claims.get(i);
+      Series s = lockSeries(c.key(), known == null ? null : known[i]);
       try {
         Bucket b = s.bucket(c.key().windowStart());
         Hold h = b.holds.remove(reservationId);
@@ -235,7 +236,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
       }
     }
     res.claims = null; // keep only the id and state for idempotency
-    res.amounts = null;
+    res.series = null;
     return new SettleOutcome(status, claims, after);
   }
 
@@ -245,8 +246,11 @@ public final class InMemoryBudgetStore implements BudgetStore {
     if (res == null || !res.state.compareAndSet(State.HELD, State.RELEASED)) {
       return false;
     }
-    for (Claim c : res.claims) {
-      Series s = lockSeries(c.key());
+    List<Claim> claims = res.claims;
+    Series[] known = res.series;
+    for (int i = 0; i < claims.size(); i++) {
+      Claim c = claims.get(i);
+      Series s = lockSeries(c.key(), known == null ? null : known[i]);
       try {
         Bucket b = s.buckets.get(c.key().windowStart());
         if (b != null) {
@@ -325,7 +329,15 @@ public final class InMemoryBudgetStore implements BudgetStore {
     return series.size() + reservations.size() + alerts.size();
   }
 
-  private Series lockSeries(Key key) {
+  /** Locks {@code key}'s series, trying {@code known} (the series seen at reserve time) first. */
+  private Series lockSeries(Key key, Series known) {
+    if (known != null) {
+      known.lock.lock();
+      if (!known.removed) {
+        return known;
+      }
+      known.lock.unlock();
+    }
     String name = key.series();
     while (true) {
       Series s = series.computeIfAbsent(name, Series::new);
