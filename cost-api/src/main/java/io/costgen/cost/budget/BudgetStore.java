@@ -27,8 +27,8 @@ import java.util.Optional;
  *       on any access to its key, or by {@link #sweep}); a settle after expiry or after
  *       {@link #release} still records the actual spend.
  *   <li><b>Caller's clock.</b> Stores use the {@code now} they are given, never their own clock,
- *       and keep a reservation's record at least until {@code retainUntil} of all its claims and
- *       its lease have passed.
+ *       and keep an unsettled reservation's record at least until {@code retainUntil} of all its
+ *       claims and its lease have passed (a settled one at least until its lease has passed).
  * </ol>
  *
  * <p>A Redis store maps this to one Lua script per operation (all-or-none reserve across keys,

@@ -17,8 +17,9 @@ public enum SettleStatus {
   /** Already settled: a retried settle counts once; nothing changed. */
   DUPLICATE,
   /**
-   * No such reservation (never made, or forgotten because its windows and lease had all ended,
-   * when its spend can no longer affect any limit); nothing changed.
+   * No such reservation: never made; or settled and then forgotten after its lease ended (a retry
+   * that late changes nothing either way); or never settled and forgotten after its windows and
+   * lease all ended, when its spend can no longer affect any limit. Nothing changed.
    */
   UNKNOWN;
 

@@ -310,7 +310,10 @@ public final class InMemoryBudgetStore implements BudgetStore {
     }
     for (Iterator<Res> it = reservations.values().iterator(); it.hasNext(); ) {
       Res r = it.next();
-      if (!now.isBefore(r.retainUntil) && !now.isBefore(r.leaseExpiresAt)) {
+      // A settled reservation is forgotten once its lease is over (a later retry is UNKNOWN, which
+      // also changes nothing); an unsettled one is kept while its windows last, for a late settle.
+      boolean settledAndLeaseOver = r.state.get() == State.SETTLED && !now.isBefore(r.leaseExpiresAt);
+      if (settledAndLeaseOver || (!now.isBefore(r.retainUntil) && !now.isBefore(r.leaseExpiresAt))) {
         it.remove();
         dropped++;
       }
