@@ -11,12 +11,17 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Not a test: measures in-memory reserve + settle throughput with 1 and 2 threads, each call
  * held against two budgets (each tenant's daily money and a global daily money budget), and
- * prints calls/s. Run from the repository root:
+ * prints calls/s. Run from the repository root (plain {@code java}: the exec plugin is not in the
+ * offline repository):
  *
  * <pre>
  * mvn -o -q -B -pl cost-api test-compile
- * mvn -o -q -B -pl cost-api exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.costgen.cost.budget.BudgetThroughputBenchmark [-Dexec.args="2000000"]
+ * R=~/.m2/repository
+ * java -cp cost-api/target/classes:cost-api/target/test-classes:$R/org/slf4j/slf4j-api/2.0.20/slf4j-api-2.0.20.jar:\
+ * $R/com/fasterxml/jackson/core/jackson-core/2.23.0/jackson-core-2.23.0.jar:\
+ * $R/com/fasterxml/jackson/core/jackson-databind/2.23.0/jackson-databind-2.23.0.jar:\
+ * $R/com/fasterxml/jackson/core/jackson-annotations/2.23/jackson-annotations-2.23.jar \
+ *   io.costgen.cost.budget.BudgetThroughputBenchmark [callsPerRound]
  * </pre>
  *
  * The optional argument is the number of calls per measured round (default 1,000,000).
