@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Currency;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -100,8 +99,7 @@ final class UsageRecordJson {
     Map<String, String> tags = new LinkedHashMap<>();
     JsonNode t = n.get("tags");
     if (t != null) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = t.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : t.properties()) {
         tags.put(e.getKey(), e.getValue().asText());
       }
     }

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class BudgetsTest {
@@ -410,6 +409,5 @@ class BudgetsTest {
     assertThat(b.sweep()).isEqualTo(20);
     assertThat(((io.costgen.cost.budget.internal.InMemoryBudgetStore) store).size()).isZero();
     assertThat(b.statusForTenant("t0").get(0).spent()).isEqualByComparingTo("0");
-    assertThat(Optional.of(b.budgets())).isPresent();
   }
 }
