@@ -1,0 +1,263 @@
+package io.costgen.cost.meter;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable, append-only usage ledger: one JSON object per line in
+ * {@code <dir>/usage-YYYY-MM-DD.jsonl}, the date being the record's end time in the ledger's zone
+ * (UTC by default). When {@link #record} returns, the line has been written with one
+ * {@code write} call and, under {@link FsyncPolicy#EVERY_RECORD}, forced to the device; see
+ * {@link FsyncPolicy} for the loss window of {@code EVERY_N_MILLIS}.
+ *
+ * <p>Crash safety: a kill during a write can leave a torn last line. On opening a file that does
+ * not end in a newline, the ledger first writes one, so the fragment stays a line of its own;
+ * {@link LedgerReader} skips such lines with a WARN and counts a record id written twice once.
+ * New files are made durable by forcing the directory too.
+ *
+ * <p>Text: {@code promptText}/{@code completionText} are written only if built with
+ * {@code includeText(true)}. Thread-safe; one ledger per directory per process.
+ */
+public final class JsonLinesLedger implements Meter, Closeable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JsonLinesLedger.class);
+
+  private final Path dir;
+  private final ZoneId zone;
+  private final FsyncPolicy fsync;
+  private final boolean includeText;
+  private final Object lock = new Object();
+  private final ScheduledExecutorService flusher;
+  private FileChannel channel; // guarded by lock
+  private LocalDate channelDate; // guarded by lock
+  private Path channelPath; // guarded by lock
+  private boolean closed; // guarded by lock
+  private volatile boolean dirty;
+
+  private JsonLinesLedger(Builder b) throws IOException {
+    this.dir = b.dir;
+    this.zone = b.zone;
+    this.fsync = b.fsync;
+    this.includeText = b.includeText;
+    Files.createDirectories(dir);
+    if (fsync.everyRecord()) {
+      flusher = null;
+    } else {
+      flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "costgen-ledger-fsync");
+        t.setDaemon(true);
+        return t;
+      });
+      flusher.scheduleWithFixedDelay(this::forceIfDirty, fsync.everyMillis(), fsync.everyMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** A ledger in {@code dir} (created if missing), UTC days, {@link FsyncPolicy#EVERY_RECORD}, no text. */
+  public static JsonLinesLedger open(Path dir) throws IOException {
+    return builder(dir).build();
+  }
+
+  public static Builder builder(Path dir) {
+    return new Builder(dir);
+  }
+
+  /** The file holding records whose end date (in the ledger's zone) is {@code date}. */
+  public static String fileName(LocalDate date) {
+    return "usage-" + date + ".jsonl";
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /**
+   * Appends {@code r}; returns once it is written per the fsync policy.
+   *
+   * @throws UncheckedIOException if it could not be written (the record is not acknowledged)
+   * @throws IllegalStateException after {@link #close()}
+   */
+  @Override
+  public void record(UsageRecord r) {
+    Objects.requireNonNull(r, "record");
+    byte[] line = UsageRecordJson.toLine(r, includeText);
+    LocalDate date = r.end().atZone(zone).toLocalDate();
+    FileChannel ch;
+    Path file;
+    try {
+      synchronized (lock) {
+        if (closed) {
+          throw new IllegalStateException("ledger " + dir + " is closed");
+        }
+        ch = channelFor(date);
+        file = channelPath;
+        ByteBuffer buf = ByteBuffer.wrap(line);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        dirty = true;
+      }
+      if (fsync.everyRecord()) {
+        force(ch, file); // outside the lock: concurrent writers share device flushes
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("ledger " + dir + ": could not write record " + r.id(), e);
+    }
+  }
+
+  /**
+   * Forces {@code file}'s data. If {@code ch} was closed meanwhile (a roll, or another thread
+   * interrupted inside a channel call, which closes the channel), forces the file through a fresh
+   * channel: fsync applies to the file, not to one descriptor.
+   */
+  private static void force(FileChannel ch, Path file) throws IOException {
+    try {
+      ch.force(false);
+    } catch (java.nio.channels.ClosedByInterruptException e) {
+      throw e; // this thread was interrupted: not acknowledged
+    } catch (ClosedChannelException closed) {
+      try (FileChannel again = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        again.force(false);
+      }
+    }
+  }
+
+  /** Forces everything written so far to the device. */
+  public void flush() {
+    forceIfDirty();
+  }
+
+  /** Forces and closes the current file and stops the background flusher. Idempotent. */
+  @Override
+  public void close() throws IOException {
+    if (flusher != null) {
+      flusher.shutdown(); // no interrupt: an interrupted force would close the channel
+      try {
+        flusher.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (channel != null) {
+        try {
+          force(channel, channelPath);
+        } finally {
+          channel.close();
+          channel = null;
+        }
+      }
+    }
+  }
+
+  private FileChannel channelFor(LocalDate date) throws IOException {
+    if (channel != null && channel.isOpen() && date.equals(channelDate)) {
+      return channel;
+    }
+    if (channel != null) {
+      try {
+        force(channel, channelPath);
+      } finally {
+        channel.close(); // also when an interrupt closed it: reopened below
+        channel = null;
+      }
+    }
+    Path file = dir.resolve(fileName(date));
+    boolean existed = Files.exists(file);
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.READ);
+    try {
+      long size = ch.size();
+      ch.position(size);
+      if (size > 0) {
+        ByteBuffer last = ByteBuffer.allocate(1);
+        ch.read(last, size - 1);
+        if (last.get(0) != '\n') {
+          LOG.warn("ledger file {} ends in a torn line (crash during a write?); starting a new line", file);
+          ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
+        }
+      }
+      if (!existed) {
+        ch.force(true);
+        forceDirectory();
+      }
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    channel = ch;
+    channelDate = date;
+    channelPath = file;
+    return ch;
+  }
+
+  private void forceDirectory() {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("could not fsync directory {} ({}); file creation may not be durable on power loss", dir, e.toString());
+    }
+  }
+
+  private void forceIfDirty() {
+    FileChannel ch;
+    Path file;
+    synchronized (lock) {
+      if (!dirty || channel == null) {
+        return;
+      }
+      dirty = false;
+      ch = channel;
+      file = channelPath;
+    }
+    try {
+      force(ch, file);
+    } catch (IOException e) {
+      dirty = true;
+      LOG.warn("ledger {}: fsync failed; will retry", dir, e);
+    }
+  }
+
+  /** Builder for {@link JsonLinesLedger}. Not thread-safe. */
+  public static final class Builder {
+    private final Path dir;
+    private ZoneId zone = ZoneOffset.UTC;
+    private FsyncPolicy fsync = FsyncPolicy.EVERY_RECORD;
+    private boolean includeText;
+
+    private Builder(Path dir) {
+      this.dir = Objects.requireNonNull(dir, "dir");
+    }
+
+    /** Zone of the daily file boundary (default UTC). */
+    public Builder zone(ZoneId v) { this.zone = Objects.requireNonNull(v, "zone"); return this; }
+    public Builder fsync(FsyncPolicy v) { this.fsync = Objects.requireNonNull(v, "fsync"); return this; }
+    /** Whether to keep prompt/completion text present on records (default false: stripped). */
+    public Builder includeText(boolean v) { this.includeText = v; return this; }
+
+    /** Opens the ledger (creates the directory). */
+    public JsonLinesLedger build() throws IOException {
+      return new JsonLinesLedger(this);
+    }
+  }
+}
