@@ -2,6 +2,8 @@ package io.costgen.core;
 
 import io.costgen.cost.CallContext;
 import io.costgen.cost.CostReport;
+import io.costgen.cost.budget.BudgetExceededException;
+import io.costgen.cost.budget.Reservation;
 
 /**
  * Observes the cost lifecycle of generation calls. Every {@link #onStart} is followed by exactly
@@ -35,4 +37,17 @@ public interface CostListener {
 
   /** The call was cancelled; {@code partial} holds what was generated, priced. */
   default void onCancel(CallContext context, GenerationResult partial) {}
+
+  /**
+   * A budget refused the call before any work ({@code onStart} is not called for it; the call
+   * throws {@code error}).
+   */
+  default void onBudgetExceeded(CallContext context, BudgetExceededException error) {}
+
+  /**
+   * A budget limited a running call: it shrank the call's {@code maxNewTokens} at admission, or
+   * the call is about to be cut short (finish reason {@code BUDGET}) because its next step would
+   * pass {@code reservation}. {@code reason} says which.
+   */
+  default void onBudgetWarning(CallContext context, Reservation reservation, String reason) {}
 }

@@ -69,6 +69,10 @@ final class GenerationCall implements DecodeHooks {
   private IncrementalDetokenizer[] detokenizers;
   private int[] tokenCounts;
   private long firstTokenNanos = -1;
+  private CallAccounting accounting;
+  private int tokensSoFar;
+  private long lastCheckNanos = -1;
+  private double lastCheckFlops;
   private boolean started;
   private boolean terminated;
 
@@ -113,12 +117,19 @@ final class GenerationCall implements DecodeHooks {
     }
     int rows = inputs * (config.isBeamSearch() ? config.numBeams() : copies);
     CostReport estimate = generator.costModel().estimate(model.shape(), promptTokens, maxNew, rows);
+    // Budgets: reserve the worst case before the backend is touched (a refusal throws here).
+    accounting = CallAccounting.open(generator, context, model, estimate, promptTokens, maxNew,
+        config.minNewTokens().orElse(0), rows);
+    if (accounting.shrunk()) {
+      for (int b = 0; b < inputs; b++) {
+        maxLengths[b] = (int) Math.min(maxLengths[b], prompts.get(b).length + accounting.grantedNewTokens());
+      }
+    }
     for (CostListener l : generator.listeners()) {
       guard(l, "onStart", () -> l.onStart(context, estimate));
     }
     started = true;
     // From here on every path ends in terminate(): exactly one terminal event.
-    // (Budget reservation goes here, before the backend is touched.)
     try {
       usage = new UsageCounter(model.shape(), model.weightDtype(), model.kvCacheDtype());
       session = generator.backend().openSession();
@@ -279,7 +290,35 @@ final class GenerationCall implements DecodeHooks {
     if (maxTimeNanos != Long.MAX_VALUE && now - startNanos > maxTimeNanos) {
       return FinishReason.DEADLINE;
     }
+    if (accounting != null && accounting.checksSpend() && usage != null && !admitsNextStep(now)) {
+      return FinishReason.BUDGET;
+    }
     return null;
+  }
+
+  /** Projects the usage after one more step like the last one and asks the reservation. */
+  private boolean admitsNextStep(long now) {
+    double flops = usage.prefillFlops() + usage.decodeFlops();
+    long stepNanos = lastCheckNanos < 0 ? now - startNanos : now - lastCheckNanos;
+    double stepFlops = flops - lastCheckFlops;
+    lastCheckNanos = now;
+    lastCheckFlops = flops;
+    double wall = (now - startNanos + stepNanos) / 1e9;
+    Usage projected = Usage.builder().model(model.shape()).promptTokens(promptTokenCount())
+        .completionTokens(tokensSoFar + (long) prompts.size() * Math.max(copies, config.numBeams()))
+        .sequences(prompts.size() * copies).decodeSteps(usage.decodeSteps() + 1)
+        .prefillFlops(usage.prefillFlops()).decodeFlops(usage.decodeFlops() + stepFlops)
+        .bytesMoved(usage.bytesMoved()).wallSeconds(wall).deviceSeconds(wall * model.devices())
+        .devices(model.devices()).build();
+    return accounting.admitsNextStep(projected);
+  }
+
+  private long promptTokenCount() {
+    long n = 0;
+    for (long[] p : prompts) {
+      n += p.length;
+    }
+    return n;
   }
 
   @Override
@@ -320,6 +359,7 @@ final class GenerationCall implements DecodeHooks {
 
   @Override
   public void onStep(int tokensSoFar) {
+    this.tokensSoFar = tokensSoFar;
     if (firstTokenNanos < 0) {
       firstTokenNanos = ticker.read();
     }
@@ -379,9 +419,13 @@ final class GenerationCall implements DecodeHooks {
     }
     terminated = true;
     closeSession();
-    // (Budget settlement and meter recording go here.)
+    CostReport partial = error != null ? partialCost() : null;
+    if (accounting != null) {
+      // Settle and record however the call ended; never throws.
+      accounting.settle(error != null ? partial : result.cost(),
+          error != null ? FinishReason.ERROR.wireName() : result.first().finishReason().wireName(), error);
+    }
     if (error != null) {
-      CostReport partial = partialCost();
       for (CostListener l : generator.listeners()) {
         guard(l, "onError", () -> l.onError(context, error, partial));
       }
@@ -469,8 +513,13 @@ final class GenerationCall implements DecodeHooks {
             : t.decode(Arrays.copyOfRange(h.tokens(), h.promptLength(), h.tokens().length), true);
       }
       OptionalDouble score = Double.isNaN(h.score()) ? OptionalDouble.empty() : OptionalDouble.of(h.score());
+      FinishReason reason = h.finishReason();
+      if (reason == FinishReason.LENGTH && accounting != null && accounting.shrunk()
+          && h.tokens().length - h.promptLength() >= accounting.grantedNewTokens()) {
+        reason = FinishReason.BUDGET; // the budget's cap, not the requested length, ended it
+      }
       out.add(new GeneratedSequence(h.inputIndex(), h.rank(), h.tokens(), h.promptLength(), text, completion,
-          h.finishReason(), score));
+          reason, score));
     }
     return out;
   }

@@ -1,7 +1,10 @@
 package io.costgen.core;
 
 import io.costgen.cost.CostModel;
+import io.costgen.cost.budget.Budgets;
+import io.costgen.cost.meter.Meter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -42,6 +45,12 @@ public final class TextGenerator {
   private final List<CostListener> listeners;
   private final Ticker ticker;
   private final Clock clock;
+  private final Budgets budgets;
+  private final Meter meter;
+  private final Duration budgetLease;
+
+  /** Default lease of a budget reservation (see {@link Builder#budgetLease}). */
+  public static final Duration DEFAULT_BUDGET_LEASE = Duration.ofMinutes(15);
 
   private TextGenerator(Builder b) {
     this.backend = b.backend;
@@ -52,6 +61,9 @@ public final class TextGenerator {
     this.listeners = List.copyOf(b.listeners);
     this.ticker = b.ticker;
     this.clock = b.clock;
+    this.budgets = b.budgets;
+    this.meter = b.meter;
+    this.budgetLease = b.budgetLease;
   }
 
   /** A builder for a generator over {@code backend}. */
@@ -132,6 +144,18 @@ public final class TextGenerator {
     return ticker;
   }
 
+  Optional<Budgets> budgets() {
+    return Optional.ofNullable(budgets);
+  }
+
+  Optional<Meter> meter() {
+    return Optional.ofNullable(meter);
+  }
+
+  Duration budgetLease() {
+    return budgetLease;
+  }
+
   Clock clock() {
     return clock;
   }
@@ -145,6 +169,9 @@ public final class TextGenerator {
     private final List<CostListener> listeners = new ArrayList<>();
     private Ticker ticker = Ticker.system();
     private Clock clock = Clock.systemUTC();
+    private Budgets budgets;
+    private Meter meter;
+    private Duration budgetLease = DEFAULT_BUDGET_LEASE;
 
     private Builder(TransformerBackend backend) {
       this.backend = Objects.requireNonNull(backend, "backend");
@@ -183,6 +210,37 @@ public final class TextGenerator {
     /** Wall clock for absolute deadlines ({@link GenerationRequest.Builder#deadline(java.time.Instant)}). */
     public Builder clock(Clock c) {
       this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /**
+     * Enforces {@code budgets} on every call: the worst case (cost model estimate at the call's
+     * {@code maxNewTokens}) is reserved before the backend is touched, the running spend is
+     * checked between steps (finish reason {@code BUDGET} when the next step would pass the
+     * reservation), and the actual cost is settled when the call ends, however it ends. A
+     * refusal throws {@link io.costgen.cost.budget.BudgetExceededException}.
+     */
+    public Builder budgets(Budgets b) {
+      this.budgets = Objects.requireNonNull(b, "budgets");
+      return this;
+    }
+
+    /** Records one {@link io.costgen.cost.meter.UsageRecord} per call (also failed, cancelled and refused calls). */
+    public Builder meter(Meter m) {
+      this.meter = Objects.requireNonNull(m, "meter");
+      return this;
+    }
+
+    /**
+     * How long a budget reservation is held if its call never settles (a crashed JVM); default
+     * 15 minutes. Must exceed the longest call: a late settle still records the spend, but the
+     * hold is released at the lease end.
+     */
+    public Builder budgetLease(Duration lease) {
+      if (lease == null || lease.isNegative() || lease.isZero() || lease.compareTo(Budgets.MAX_LEASE) > 0) {
+        throw new IllegalArgumentException("budgetLease: " + lease + " must be in (0, " + Budgets.MAX_LEASE + "]");
+      }
+      this.budgetLease = lease;
       return this;
     }
 

@@ -9,7 +9,7 @@ public interface DecodeHooks {
 
   /**
    * Checked after each forward pass (and before the first): {@link FinishReason#CANCELLED} or
-   * {@link FinishReason#DEADLINE} to end every unfinished sequence, or {@code null} to go on.
+   * {@link FinishReason#DEADLINE} or {@link FinishReason#BUDGET} to end every unfinished sequence, or {@code null} to go on.
    */
   FinishReason pollStop();
 

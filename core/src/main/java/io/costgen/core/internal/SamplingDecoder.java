@@ -138,11 +138,13 @@ public final class SamplingDecoder implements Decoder {
       finish[r] = reason;
       ctx.hooks().onToken(r, token, reason);
     }
-    FinishReason stop = ctx.hooks().pollStop();
-    if (stop != null) {
-      stop(stop);
-    }
     ctx.hooks().onStep(generated);
+    if (anyUnfinished()) { // a stop signal only matters if another pass would run
+      FinishReason stop = ctx.hooks().pollStop();
+      if (stop != null) {
+        stop(stop);
+      }
+    }
     // keep the unfinished rows; previous session row of active[i] is i (or its input after prefill)
     int kept = 0;
     boolean identity = activeCount == sessionRows();
@@ -170,6 +172,15 @@ public final class SamplingDecoder implements Decoder {
     }
     phase = Phase.FORWARD;
     return true;
+  }
+
+  private boolean anyUnfinished() {
+    for (int i = 0; i < activeCount; i++) {
+      if (finish[active[i]] == null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private int sessionRows() {

@@ -1,0 +1,193 @@
+package io.costgen.core;
+
+import io.costgen.cost.CallContext;
+import io.costgen.cost.CostReport;
+import io.costgen.cost.ModelShape;
+import io.costgen.cost.Usage;
+import io.costgen.cost.budget.BudgetExceededException;
+import io.costgen.cost.budget.BudgetUnit;
+import io.costgen.cost.budget.Budgets;
+import io.costgen.cost.budget.CallEstimate;
+import io.costgen.cost.budget.Reservation;
+import io.costgen.cost.meter.UsageRecord;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The budget and meter side of one call: reserve the worst case before the backend is touched,
+ * check the running spend against the reservation between steps, settle the actual cost and
+ * record the call in {@code finally}. Package-private; used by {@link GenerationCall}.
+ *
+ * <p>The worst case is split into a fixed part (the call with zero new tokens) and a per-token
+ * part rounded up, so a {@code SHRINK} budget can grant fewer tokens and the held amount still
+ * bounds the cost of every shorter run.
+ */
+final class CallAccounting {
+  private static final Logger LOG = LoggerFactory.getLogger(CallAccounting.class);
+  private static final MathContext PER_TOKEN = new MathContext(24, RoundingMode.CEILING);
+
+  private final TextGenerator generator;
+  private final CallContext context;
+  private final String model;
+  private final Reservation reservation;
+  private final long requestedNewTokens;
+  private final Instant start;
+  private boolean settled;
+
+  private CallAccounting(TextGenerator generator, CallContext context, String model, Reservation reservation,
+      long requestedNewTokens, Instant start) {
+    this.generator = generator;
+    this.context = context;
+    this.model = model;
+    this.reservation = reservation;
+    this.requestedNewTokens = requestedNewTokens;
+    this.start = start;
+  }
+
+  /**
+   * Reserves the call's worst case against every applicable budget (no-op without budgets).
+   *
+   * @throws BudgetExceededException when a hard budget refuses; the refusal is recorded in the
+   *     meter and told to the listeners first
+   */
+  static CallAccounting open(TextGenerator generator, CallContext context, ModelInfo info, CostReport worstCase,
+      long promptTokens, long maxNewTokens, long minNewTokens, int rows) {
+    Instant start = generator.clock().instant();
+    Optional<Budgets> budgets = generator.budgets();
+    String model = info.name();
+    if (budgets.isEmpty() || budgets.get().applicableTo(context, model).isEmpty()) {
+      return new CallAccounting(generator, context, model, null, maxNewTokens, start);
+    }
+    ModelShape shape = info.shape();
+    Map<BudgetUnit, BigDecimal> worst = CallEstimate.amountsOf(worstCase);
+    Map<BudgetUnit, BigDecimal> fixed =
+        CallEstimate.amountsOf(generator.costModel().estimate(shape, promptTokens, 0, rows));
+    Map<BudgetUnit, BigDecimal> perToken = new EnumMap<>(BudgetUnit.class);
+    if (maxNewTokens > 0) {
+      BigDecimal n = BigDecimal.valueOf(maxNewTokens);
+      for (Map.Entry<BudgetUnit, BigDecimal> e : worst.entrySet()) {
+        BigDecimal rest = e.getValue().subtract(fixed.getOrDefault(e.getKey(), BigDecimal.ZERO));
+        perToken.put(e.getKey(), rest.signum() <= 0 ? BigDecimal.ZERO : rest.divide(n, PER_TOKEN));
+      }
+    }
+    CallEstimate estimate = CallEstimate.perToken(fixed, perToken, maxNewTokens,
+        Math.min(maxNewTokens, Math.max(1, minNewTokens)));
+    Reservation r;
+    try {
+      r = budgets.get().reserve(context, model, estimate, generator.budgetLease());
+    } catch (BudgetExceededException e) {
+      record(generator, UsageRecord.budgetRejected(context, model, e, start, worstCase.cost().currency()));
+      for (CostListener l : generator.listeners()) {
+        guard(l, context, () -> l.onBudgetExceeded(context, e));
+      }
+      throw e;
+    }
+    CallAccounting accounting = new CallAccounting(generator, context, model, r, maxNewTokens, start);
+    if (accounting.grantedNewTokens() < maxNewTokens) {
+      String why = "budget shrank the call to " + accounting.grantedNewTokens() + " of " + maxNewTokens
+          + " new tokens";
+      for (CostListener l : generator.listeners()) {
+        guard(l, context, () -> l.onBudgetWarning(context, r, why));
+      }
+    }
+    return accounting;
+  }
+
+  /** New tokens per row the reservation covers ({@code maxNewTokens} without a budget). */
+  long grantedNewTokens() {
+    return reservation == null ? requestedNewTokens : reservation.grantedTokens().orElse(requestedNewTokens);
+  }
+
+  /** Whether a budget shrank the call below the tokens asked for. */
+  boolean shrunk() {
+    return grantedNewTokens() < requestedNewTokens;
+  }
+
+  /** Whether spending is checked between steps (a reservation is held). */
+  boolean checksSpend() {
+    return reservation != null;
+  }
+
+  /**
+   * Whether a call whose next step would bring it to {@code projected} usage stays within its
+   * reservation; when not, tells the listeners and returns false (the caller stops with
+   * {@link FinishReason#BUDGET}).
+   */
+  boolean admitsNextStep(Usage projected) {
+    if (reservation == null) {
+      return true;
+    }
+    Map<BudgetUnit, BigDecimal> amounts = CallEstimate.amountsOf(generator.costModel().price(projected));
+    if (reservation.covers(amounts)) {
+      return true;
+    }
+    for (CostListener l : generator.listeners()) {
+      guard(l, context, () -> l.onBudgetWarning(context, reservation,
+          "the next step would pass the call's reservation; stopping with finish reason budget"));
+    }
+    return false;
+  }
+
+  /**
+   * Settles the reservation with {@code actual} and records the call in the meter. Never throws:
+   * a store or meter failure is logged at WARN (the result is already computed). Idempotent.
+   */
+  void settle(CostReport actual, String finishReason, Throwable error) {
+    if (settled) {
+      return;
+    }
+    settled = true;
+    if (reservation != null) {
+      try {
+        generator.budgets().get().settle(reservation.id(), CallEstimate.amountsOf(actual));
+      } catch (RuntimeException e) {
+        LOG.warn("settling budget reservation {} failed (request {}); its lease releases the hold",
+            reservation.id(), context.requestId(), e);
+      }
+    }
+    if (generator.meter().isPresent()) {
+      UsageRecord.Builder b = UsageRecord.from(context, actual, finishReason, start,
+          later(start, generator.clock().instant())).id(UsageRecord.newId());
+      if (model != null && actual.usage().modelName().isEmpty()) {
+        b.model(model);
+      }
+      if (reservation != null) {
+        b.reservationId(reservation.id());
+      }
+      if (error != null) {
+        b.error(error.getClass().getSimpleName() + ": " + String.valueOf(error.getMessage()));
+      }
+      record(generator, b.build());
+    }
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return b.isBefore(a) ? a : b;
+  }
+
+  private static void record(TextGenerator generator, UsageRecord record) {
+    generator.meter().ifPresent(m -> {
+      try {
+        m.record(record);
+      } catch (RuntimeException e) {
+        LOG.warn("meter failed to record call {}; ignored", record.requestId(), e);
+      }
+    });
+  }
+
+  private static void guard(CostListener l, CallContext ctx, Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      LOG.warn("cost listener {} threw; ignored (request {})", l, ctx.requestId(), e);
+    }
+  }
+
+}

@@ -1,0 +1,247 @@
+package io.costgen.core;
+
+import static io.costgen.core.TextGeneratorTest.greedy;
+import static io.costgen.core.TextGeneratorTest.successor;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.costgen.core.testing.FakeTicker;
+import io.costgen.core.testing.ToyBackend;
+import io.costgen.cost.CallContext;
+import io.costgen.cost.CostModel;
+import io.costgen.cost.CostReport;
+import io.costgen.cost.HardwareProfile;
+import io.costgen.cost.Money;
+import io.costgen.cost.budget.Budget;
+import io.costgen.cost.budget.BudgetExceededException;
+import io.costgen.cost.budget.BudgetStatus;
+import io.costgen.cost.budget.Budgets;
+import io.costgen.cost.budget.Reservation;
+import io.costgen.cost.meter.InMemoryMeter;
+import io.costgen.cost.meter.Meter;
+import io.costgen.cost.meter.UsageRecord;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** Budgets and meters wired into TextGenerator: reserve before work, settle and record however a call ends. */
+class TextGeneratorBudgetTest {
+
+  /** $1 per million prompt or completion tokens: a token costs exactly 0.000001 USD. */
+  static final CostModel PER_TOKEN = CostModel.builder()
+      .perMillionTokens(Money.usd("1"), Money.usd("1")).build();
+
+  final List<UsageRecord> records = new CopyOnWriteArrayList<>();
+  final Meter meter = records::add;
+
+  static ToyBackend backend() {
+    return ToyBackend.builder().vocabSize(64).logits(successor(64)).eosTokenIds(63).build();
+  }
+
+  static final class Events implements CostListener {
+    final List<String> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onStart(CallContext c, CostReport estimate) {
+      events.add("start");
+    }
+
+    @Override
+    public void onComplete(CallContext c, GenerationResult r) {
+      events.add("complete");
+    }
+
+    @Override
+    public void onError(CallContext c, Throwable e, CostReport p) {
+      events.add("error");
+    }
+
+    @Override
+    public void onCancel(CallContext c, GenerationResult r) {
+      events.add("cancel");
+    }
+
+    @Override
+    public void onBudgetExceeded(CallContext c, BudgetExceededException e) {
+      events.add("exceeded " + e.budgetId());
+    }
+
+    @Override
+    public void onBudgetWarning(CallContext c, Reservation r, String reason) {
+      events.add("warning");
+    }
+  }
+
+  private static GenerationRequest request(String tenant, int maxNew, long... prompt) {
+    return GenerationRequest.builder().tokenIds(new long[][] {prompt}).config(greedy(maxNew))
+        .context(CallContext.forTenant(tenant)).build();
+  }
+
+  @Test
+  void generate_rejectedByBudget_touchesNoBackendAndRecordsTheRefusal() {
+    ToyBackend backend = backend();
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("tokens:10/day,id=daily-tokens"));
+    Events events = new Events();
+    TextGenerator g = TextGenerator.builder(backend).costModel(PER_TOKEN).budgets(budgets).meter(meter)
+        .addListener(events).build();
+
+    assertThatThrownBy(() -> g.generate(request("acme", 20, 1, 2, 3)))
+        .isInstanceOf(BudgetExceededException.class)
+        .hasMessageContaining("acme").hasMessageContaining("daily-tokens");
+
+    assertThat(backend.sessionsOpened()).isZero();
+    assertThat(backend.forwardPasses()).isZero();
+    assertThat(events.events).containsExactly("exceeded daily-tokens");
+    assertThat(records).singleElement().satisfies(r -> {
+      assertThat(r.finishReason()).isEqualTo(UsageRecord.BUDGET_REJECTED);
+      assertThat(r.tenantId()).contains("acme");
+    });
+  }
+
+  @Test
+  void generate_settlesActualSpend_andMeterMatchesTheStore() {
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("money:1/day,id=m"));
+    InMemoryMeter inMemory = InMemoryMeter.create();
+    TextGenerator g = TextGenerator.builder(backend()).costModel(PER_TOKEN).budgets(budgets).meter(inMemory).build();
+
+    GenerationResult a = g.generate(request("acme", 5, 1, 2, 3));
+    GenerationResult b = g.generate(request("acme", 7, 4, 5));
+
+    BudgetStatus status = budgets.statusForTenant("acme").get(0);
+    BigDecimal expected = a.cost().cost().amount().add(b.cost().cost().amount());
+    assertThat(status.spent()).isEqualByComparingTo(expected).isEqualByComparingTo("0.000017");
+    assertThat(status.reserved()).isZero();
+    assertThat(inMemory.totalMoney(Money.USD).amount()).isEqualByComparingTo(expected);
+    assertThat(inMemory.count()).isEqualTo(2);
+  }
+
+  @Test
+  void generate_shrinkPolicy_capsNewTokens_withFinishReasonBudget() {
+    // A per-call budget of 12 tokens, 3 of them the prompt: only 9 new tokens are affordable.
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("tokens:12/call,shrink,id=per-call"));
+    Events events = new Events();
+    TextGenerator g = TextGenerator.builder(backend()).costModel(PER_TOKEN).budgets(budgets).addListener(events)
+        .build();
+
+    GenerationResult r = g.generate(request("acme", 20, 1, 2, 3));
+
+    assertThat(r.first().generatedTokenIds()).hasSize(9);
+    assertThat(r.first().finishReason()).isEqualTo(FinishReason.BUDGET);
+    assertThat(r.usage().totalTokens()).isLessThanOrEqualTo(12);
+    assertThat(events.events).containsExactly("warning", "start", "complete");
+  }
+
+  @Test
+  void generate_cutsCallShort_whenMeasuredSpendWouldPassTheReservation() {
+    // $3600 per device-hour = $1 per device-second; each forward pass takes 1 s on the fake ticker,
+    // but the estimate assumed a fast local machine, so the reservation runs out mid-call.
+    FakeTicker ticker = new FakeTicker();
+    ToyBackend backend = ToyBackend.builder().vocabSize(64).logits(successor(64))
+        .onForwardPass(i -> ticker.advance(Duration.ofSeconds(1))).build();
+    CostModel measured = CostModel.builder().perDeviceHour(Money.usd("3600"))
+        .localHardware(HardwareProfile.H100_SXM).build();
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("money:100/day,id=m"));
+    TextGenerator g = TextGenerator.builder(backend).costModel(measured).budgets(budgets).ticker(ticker).build();
+
+    GenerationResult r = g.generate(request("acme", 50, 1, 2, 3));
+
+    assertThat(r.first().finishReason()).isEqualTo(FinishReason.BUDGET);
+    assertThat(r.first().generatedTokenIds().length).isLessThan(50);
+    BudgetStatus status = budgets.statusForTenant("acme").get(0);
+    assertThat(status.reserved()).isZero();
+    assertThat(status.spent()).isEqualByComparingTo(r.cost().cost().amount());
+  }
+
+  @Test
+  void generate_backendFailsAtStepK_settlesPartialUsageAndRecordsTheError() {
+    ToyBackend backend = ToyBackend.builder().vocabSize(64).logits(successor(64)).failAtForwardPass(4).build();
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("tokens:1000/day,id=t"));
+    Events events = new Events();
+    TextGenerator g = TextGenerator.builder(backend).costModel(PER_TOKEN).budgets(budgets).meter(meter)
+        .addListener(events).build();
+
+    assertThatThrownBy(() -> g.generate(request("acme", 20, 1, 2, 3))).isInstanceOf(BackendException.class);
+
+    BudgetStatus status = budgets.statusForTenant("acme").get(0);
+    assertThat(status.reserved()).isZero();
+    // prompt 3 + the 4 tokens selected before pass 4 failed
+    assertThat(status.spent()).isEqualByComparingTo("7");
+    assertThat(records).singleElement().satisfies(rec -> {
+      assertThat(rec.finishReason()).isEqualTo("error");
+      assertThat(rec.error()).isPresent();
+      assertThat(rec.completionTokens()).isEqualTo(4);
+    });
+    assertThat(events.events).containsExactly("start", "error");
+  }
+
+  @Test
+  void generate_cancelled_settlesWhatWasGenerated() {
+    Cancellation cancel = Cancellation.create();
+    ToyBackend backend = ToyBackend.builder().vocabSize(64).logits(successor(64))
+        .onForwardPass(i -> {
+          if (i == 3) {
+            cancel.cancel();
+          }
+        }).build();
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("tokens:1000/day,id=t"));
+    TextGenerator g = TextGenerator.builder(backend).costModel(PER_TOKEN).budgets(budgets).meter(meter).build();
+
+    GenerationResult r = g.generate(GenerationRequest.builder().tokenIds(new long[][] {{1, 2, 3}})
+        .config(greedy(20)).context(CallContext.forTenant("acme")).cancellation(cancel).build());
+
+    assertThat(r.first().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    BudgetStatus status = budgets.statusForTenant("acme").get(0);
+    assertThat(status.reserved()).isZero();
+    assertThat(status.spent()).isEqualByComparingTo(BigDecimal.valueOf(r.usage().totalTokens()));
+    assertThat(records).singleElement().satisfies(rec -> assertThat(rec.finishReason()).isEqualTo("cancelled"));
+  }
+
+  @Test
+  void generate_tenantCannotSpendAnotherTenantsBudget() {
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("tokens:30/day,id=t"));
+    TextGenerator g = TextGenerator.builder(backend()).costModel(PER_TOKEN).budgets(budgets).build();
+
+    g.generate(request("alpha", 20, 1, 2, 3)); // alpha spends 23 of 30
+    assertThatThrownBy(() -> g.generate(request("alpha", 20, 1, 2, 3)))
+        .isInstanceOf(BudgetExceededException.class);
+
+    GenerationResult beta = g.generate(request("beta", 20, 1, 2, 3));
+    assertThat(beta.first().generatedTokenIds()).hasSize(20);
+    assertThat(budgets.statusForTenant("alpha").get(0).spent()).isEqualByComparingTo("23");
+    assertThat(budgets.statusForTenant("beta").get(0).spent()).isEqualByComparingTo("23");
+  }
+
+  @Test
+  void generate_throwingListenerAndMeter_changeNothing() {
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("tokens:1000/day,id=t"));
+    CostListener throwing = new CostListener() {
+      @Override
+      public void onStart(CallContext c, CostReport e) {
+        throw new IllegalStateException("listener boom");
+      }
+
+      @Override
+      public void onComplete(CallContext c, GenerationResult r) {
+        throw new IllegalStateException("listener boom");
+      }
+    };
+    Meter broken = r -> {
+      throw new IllegalStateException("meter boom");
+    };
+    TextGenerator g = TextGenerator.builder(backend()).costModel(PER_TOKEN).budgets(budgets).meter(broken)
+        .addListener(throwing).build();
+
+    GenerationResult r = g.generate(request("acme", 6, 1, 2, 3));
+
+    assertThat(r.first().generatedTokenIds()).hasSize(6);
+    assertThat(budgets.statusForTenant("acme").get(0).spent()).isEqualByComparingTo("9");
+  }
+
+  @Test
+  void builder_rejectsLeaseOutsideRange() {
+    assertThatThrownBy(() -> TextGenerator.builder(backend()).budgetLease(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("budgetLease");
+  }
+}
