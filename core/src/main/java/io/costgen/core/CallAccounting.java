@@ -4,6 +4,7 @@ import io.costgen.cost.CallContext;
 import io.costgen.cost.CostReport;
 import io.costgen.cost.ModelShape;
 import io.costgen.cost.Usage;
+import io.costgen.cost.budget.Budget;
 import io.costgen.cost.budget.BudgetExceededException;
 import io.costgen.cost.budget.BudgetUnit;
 import io.costgen.cost.budget.Budgets;
@@ -15,6 +16,9 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -62,13 +66,19 @@ final class CallAccounting {
     Instant start = generator.clock().instant();
     Optional<Budgets> budgets = generator.budgets();
     String model = info.name();
-    if (budgets.isEmpty() || budgets.get().applicableTo(context, model).isEmpty()) {
+    List<Budget> applicable = budgets.isEmpty() ? List.of() : budgets.get().applicableTo(context, model);
+    if (applicable.isEmpty()) {
       return new CallAccounting(generator, context, model, null, maxNewTokens, start);
     }
+    // Hold (and later check) only the units some applicable budget limits.
+    Set<BudgetUnit> units = EnumSet.noneOf(BudgetUnit.class);
+    for (Budget b : applicable) {
+      units.add(b.unit());
+    }
     ModelShape shape = info.shape();
-    Map<BudgetUnit, BigDecimal> worst = CallEstimate.amountsOf(worstCase);
+    Map<BudgetUnit, BigDecimal> worst = only(units, CallEstimate.amountsOf(worstCase));
     Map<BudgetUnit, BigDecimal> fixed =
-        CallEstimate.amountsOf(generator.costModel().estimate(shape, promptTokens, 0, rows));
+        only(units, CallEstimate.amountsOf(generator.costModel().estimate(shape, promptTokens, 0, rows)));
     Map<BudgetUnit, BigDecimal> perToken = new EnumMap<>(BudgetUnit.class);
     if (maxNewTokens > 0) {
       BigDecimal n = BigDecimal.valueOf(maxNewTokens);
@@ -166,6 +176,14 @@ final class CallAccounting {
       }
       record(generator, b.build());
     }
+  }
+
+  private static Map<BudgetUnit, BigDecimal> only(Set<BudgetUnit> units, Map<BudgetUnit, BigDecimal> amounts) {
+    Map<BudgetUnit, BigDecimal> m = new EnumMap<>(BudgetUnit.class);
+    for (BudgetUnit u : units) {
+      m.put(u, amounts.get(u));
+    }
+    return m;
   }
 
   private static Instant later(Instant a, Instant b) {

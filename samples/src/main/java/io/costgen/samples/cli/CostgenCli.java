@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 /**
  * The {@code costgen} command line: {@code generate}, {@code estimate}, {@code hardware}.
  *
- * <p>Bad input exits with status 2 and a one-line message on stderr; a runtime failure exits
- * with status 1.
+ * <p>Bad input exits with status 2 and a one-line message on stderr; a call refused by a budget
+ * with status 3 and the refusal's message; any other failure with status 1.
  */
 @Command(
     name = "costgen",
@@ -32,6 +32,10 @@ public final class CostgenCli implements Runnable {
     cl.setErr(err);
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       Throwable root = ex;
+      if (root instanceof io.costgen.cost.budget.BudgetExceededException) {
+        commandLine.getErr().println("costgen: " + oneLine(root.getMessage()));
+        return 3;
+      }
       if (root instanceof IllegalArgumentException || root instanceof IllegalStateException) {
         commandLine.getErr().println("costgen: " + oneLine(root.getMessage()));
         return 2;

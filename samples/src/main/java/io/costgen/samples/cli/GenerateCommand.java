@@ -10,17 +10,20 @@ import io.costgen.core.GenerationResult;
 import io.costgen.core.TextGenerator;
 import io.costgen.core.Tokenizer;
 import io.costgen.core.tokenizer.HuggingFaceTokenizer;
+import io.costgen.cost.CallContext;
 import io.costgen.cost.CostModel;
 import io.costgen.cost.CostReport;
 import io.costgen.cost.HardwareProfile;
 import io.costgen.cost.Money;
 import io.costgen.cost.Usage;
+import io.costgen.cost.meter.JsonLinesLedger;
 import io.costgen.onnx.ExecutionProvider;
 import io.costgen.onnx.OnnxBackend;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -87,6 +90,14 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--pue", description = "Power usage effectiveness (>= 1).") Double pue;
   @Option(names = "--grid-gco2-per-kwh", description = "Grid carbon intensity, gCO2e/kWh.") Double gridIntensity;
 
+  @Option(names = "--tenant", description = "Tenant the call is for (its budgets apply).") String tenant;
+  @Option(names = "--budget", paramLabel = "SPEC",
+      description = "Budget, e.g. money:0.05/day, tokens:1000/call,shrink, flops:1e15/rolling:1h; repeatable.")
+  List<String> budgets;
+  @Option(names = "--ledger", paramLabel = "DIR",
+      description = "Append a usage record per call to a JSON-lines ledger here (and count its spend in budgets).")
+  Path ledger;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -98,14 +109,22 @@ final class GenerateCommand implements Callable<Integer> {
     if (threads != null) {
       bb.intraOpThreads(threads);
     }
+    CallContext context = tenant == null ? CallContext.anonymous() : CallContext.forTenant(tenant);
     try (OnnxBackend backend = bb.build();
-        Tokenizer tokenizer = openTokenizer(dir)) {
+        Tokenizer tokenizer = openTokenizer(dir);
+        JsonLinesLedger ledgerMeter = ledger == null ? null : JsonLinesLedger.open(ledger)) {
       TextGenerator.Builder gb = TextGenerator.builder(backend).costModel(costModel);
       if (tokenizer != null) {
         gb.tokenizer(tokenizer);
       }
+      if (budgets != null && !budgets.isEmpty()) {
+        gb.budgets(CliBudgets.create(budgets, ledger, context, backend.modelInfo().name(), Clock.systemUTC()));
+      }
+      if (ledgerMeter != null) {
+        gb.meter(ledgerMeter);
+      }
       TextGenerator generator = gb.build();
-      GenerationRequest.Builder rb = GenerationRequest.builder().config(config);
+      GenerationRequest.Builder rb = GenerationRequest.builder().config(config).context(context);
       if (input != null && input.inputIds != null) {
         rb.tokenIds(parseIds(input.inputIds));
       } else {
