@@ -15,11 +15,13 @@ import io.costgen.cost.Money;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -161,6 +163,7 @@ public final class Scenario {
   public static Scenario parse(String json, String origin) {
     Objects.requireNonNull(json, "json");
     Objects.requireNonNull(origin, "origin");
+    rejectUnknownFields(json, origin);
     ScenarioFile.Root root;
     try {
       root = MAPPER.readValue(json, ScenarioFile.Root.class);
@@ -361,6 +364,49 @@ public final class Scenario {
     return b;
   }
 
+  /** Allowed field names per object path ("" = top level), from the file records. */
+  private static final Map<String, List<String>> SCHEMA = schema();
+
+  private static Map<String, List<String>> schema() {
+    Map<String, List<String>> m = new HashMap<>();
+    addSchema(m, "", ScenarioFile.Root.class);
+    return Map.copyOf(m);
+  }
+
+  private static void addSchema(Map<String, List<String>> m, String path, Class<?> record) {
+    List<String> names = new ArrayList<>();
+    for (RecordComponent c : record.getRecordComponents()) {
+      names.add(c.getName());
+      if (c.getType().isRecord()) {
+        addSchema(m, path.isEmpty() ? c.getName() : path + "." + c.getName(), c.getType());
+      }
+    }
+    names.sort(null);
+    m.put(path, List.copyOf(names));
+  }
+
+  /**
+   * Reports the first unknown (e.g. misspelled) field, in document order, before binding: a
+   * typo must be named as such, not as the required field it failed to set.
+   */
+  private static void rejectUnknownFields(String json, String origin) {
+    for (Map.Entry<String, Integer> e : Locator.of(json).lines.entrySet()) {
+      String path = e.getKey();
+      int dot = path.lastIndexOf('.');
+      String parent = dot < 0 ? "" : path.substring(0, dot);
+      String name = path.substring(dot + 1);
+      List<String> allowed = SCHEMA.get(parent);
+      if (allowed != null && !allowed.contains(name)) {
+        String closest = closest(name, allowed);
+        throw new IllegalArgumentException(origin + ":" + e.getValue() + ": " + path
+            + ": unknown field '" + name + "'"
+            + (closest == null ? "" : " (did you mean '" + closest + "'?)")
+            + "; allowed " + (parent.isEmpty() ? "at the top level" : "in '" + parent + "'")
+            + ": " + String.join(", ", allowed));
+      }
+    }
+  }
+
   private static IllegalArgumentException describe(JsonProcessingException e, String json,
       String origin) {
     JsonLocation loc = e.getLocation();
@@ -465,7 +511,7 @@ public final class Scenario {
 
   /** Line numbers of every field and object in a JSON text, by dotted path. */
   private static final class Locator {
-    private final Map<String, Integer> lines = new HashMap<>();
+    private final Map<String, Integer> lines = new LinkedHashMap<>();
 
     static Locator of(String json) {
       Locator l = new Locator();
