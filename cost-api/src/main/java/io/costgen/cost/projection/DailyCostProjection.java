@@ -8,6 +8,8 @@ import io.costgen.cost.ModelShape;
 import io.costgen.cost.RooflineModel;
 import io.costgen.cost.TrainingCompute;
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -64,6 +66,8 @@ public final class DailyCostProjection {
   public static final double DEFAULT_PUE = 1.2;
   /** Default grid intensity, 436 gCO2e/kWh: world average 2022 (Ember 2023). */
   public static final double DEFAULT_GRID_GRAMS_CO2E_PER_KWH = 436;
+  /** Significant digits kept in money derived from device time (a double has 15–17). */
+  public static final int SIGNIFICANT_DIGITS = 17;
   /** Default largest batch a latency target or throughput search considers. */
   public static final int DEFAULT_MAX_BATCH = 1024;
 
@@ -428,10 +432,11 @@ public final class DailyCostProjection {
     return new Result(this, method, requestsPerDay, requestsPerDay * promptTokens, outputPerDay,
         requestsPerDay * (promptTokens + outputTokens), usedBatch, d, busyDsr, prefillDsr,
         decodeDsr, outputTokens / busyDsr, busyPerDay / 3600, paidPerDay / 3600, perDay,
-        perDay.times(BigDecimal.valueOf(DAYS_PER_YEAR)).dividedBy(BigDecimal.valueOf(12)),
+        significant(perDay.times(BigDecimal.valueOf(DAYS_PER_YEAR))
+            .dividedBy(BigDecimal.valueOf(12))),
         perDay.times(BigDecimal.valueOf(DAYS_PER_YEAR)),
-        perDay.dividedBy(BigDecimal.valueOf(requestsPerDay)),
-        perDay.dividedBy(BigDecimal.valueOf(outputPerDay / 1e6)),
+        significant(perDay.dividedBy(BigDecimal.valueOf(requestsPerDay))),
+        significant(perDay.dividedBy(BigDecimal.valueOf(outputPerDay / 1e6))),
         kwhPerDay, whPerRequest, co2eKgPerDay, bound,
         latency.map(e -> OptionalDouble.of(e.totalSeconds())).orElse(OptionalDouble.empty()),
         latency, factor, breakdown, warnings);
@@ -539,8 +544,10 @@ public final class DailyCostProjection {
   }
 
   /**
-   * The projection of one day. Money is exact decimal in the price's currency; energy in kWh
-   * (per day) and Wh (per request); CO2e in kg per day.
+   * The projection of one day. Money is decimal ({@link Money}) in the price's currency, to
+   * {@value DailyCostProjection#SIGNIFICANT_DIGITS} significant digits (it derives from
+   * device-seconds held as doubles); the breakdown adds up to the day's cost exactly. Energy in
+   * kWh (per day) and Wh (per request); CO2e in kg per day.
    *
    * <p>Immutable and thread-safe.
    *
@@ -720,8 +727,17 @@ public final class DailyCostProjection {
 
   /** Money for device-seconds at the price per device-hour. */
   private Money deviceMoney(double deviceSeconds) {
-    return pricePerDeviceHour.times(BigDecimal.valueOf(deviceSeconds))
-        .dividedBy(BigDecimal.valueOf(3600));
+    return significant(pricePerDeviceHour.times(BigDecimal.valueOf(deviceSeconds))
+        .dividedBy(BigDecimal.valueOf(3600)));
+  }
+
+  /**
+   * Rounds to {@value #SIGNIFICANT_DIGITS} significant digits: money derived from a double
+   * (device-seconds, kWh) carries no more, and 34-digit quotients only add noise.
+   */
+  private static Money significant(Money m) {
+    return new Money(m.amount().round(new MathContext(SIGNIFICANT_DIGITS, RoundingMode.HALF_EVEN)),
+        m.currency());
   }
 
   private long context() {
@@ -800,7 +816,8 @@ public final class DailyCostProjection {
    * <p>Defaults: peak-to-average 1, batch 1 (unless a latency target is set), devices per
    * replica sized to fit, MFU 0.5 and bandwidth efficiency 0.8 ({@link RooflineModel}
    * defaults), FP16 weights, utilisation 1, {@link Provisioning#ELASTIC}, the hardware's catalog
-   * price, PUE {@value #DEFAULT_PUE}, {@value #DEFAULT_GRID_GRAMS_CO2E_PER_KWH} gCO2e/kWh, TDP ×
+   * price, PUE {@value DailyCostProjection#DEFAULT_PUE},
+   * {@value DailyCostProjection#DEFAULT_GRID_GRAMS_CO2E_PER_KWH} gCO2e/kWh, TDP ×
    * power factor 1, idle power 0, no electricity price.
    */
   public static final class Builder {
