@@ -376,10 +376,10 @@ public final class DailyCostProjection {
       if (method == Method.CALIBRATED) {
         k = calibrationFactor();
         factor = OptionalDouble.of(k);
-        if (k < 1) {
-          warnings.add(String.format(Locale.ROOT, "calibration: the measurement on %s ran %.3g×"
-              + " faster than its roofline prediction; check the measured device-seconds",
-              calibration.measuredOn().name(), 1 / k));
+        if (k < SUSPICIOUS_CALIBRATION || k > 1 / SUSPICIOUS_CALIBRATION) {
+          warnings.add(String.format(Locale.ROOT, "calibration: the measurement on %s took %.3g×"
+              + " its roofline prediction; check the units of the measured device-seconds and"
+              + " the measuring profile", calibration.measuredOn().name(), k));
         }
       }
       LatencyEstimate e = c.latency;
@@ -637,6 +637,13 @@ public final class DailyCostProjection {
 
   // ---------------------------------------------------------------------------------------------
   // Internals
+
+  /**
+   * A calibration factor outside [1/50, 50] is reported as a warning: real kernels differ from
+   * the roofline by small factors (a {@code cpu()} profile's Java matmul peak is a lower bound,
+   * so factors below 1 are normal there), not by orders of magnitude.
+   */
+  private static final double SUSPICIOUS_CALIBRATION = 1.0 / 50;
 
   private record Choice(int batch, int devices, LatencyEstimate latency) {}
 
