@@ -129,7 +129,7 @@ final class SvgChart {
         if (v != null) {
           run.add(f(px[i]) + "," + f(yOf(v, logY, yLo, yHi, plotH)));
         } else if (!run.isEmpty()) {
-          if (run.size() > 1) {
+          if (run.size() > 1 && !categorical) { // names (hardware, dtype) have no order to join
             sb.append("<polyline class=\"series\" fill=\"none\" stroke=\"").append(s.colour())
                 .append(s.dashed() ? "\" stroke-dasharray=\"7 4" : "")
                 .append("\" stroke-width=\"2.5\" points=\"").append(String.join(" ", run))
