@@ -15,14 +15,20 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = CostgenCli.Version.class,
     description = "Transformer text generation on ONNX Runtime with a price on every call.",
-    subcommands = {GenerateCommand.class, EstimateCommand.class, HardwareCommand.class})
+    subcommands = {GenerateCommand.class, EstimateCommand.class, HardwareCommand.class, ProjectCommand.class,
+        ReportCommand.class})
 public final class CostgenCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
     quietLogging();
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    int code = execute(args, out, err);
+    out.flush();
+    err.flush();
+    System.exit(code);
   }
 
   /** Runs the CLI with the given streams and returns the exit code (for tests). */

@@ -179,6 +179,83 @@ class CostgenCliTest {
         "B200", "MI300X");
   }
 
+
+  @Test
+  void generate_budgetWithLedger_carriesDailySpendAcrossRuns_andRefusalExitsThree(@TempDir Path ledger)
+      throws Exception {
+    String[] call = {"generate", "--model", stories(), "--prompt", "Once upon a time", "--max-new-tokens", "10",
+        "--tenant", "acme", "--budget", "tokens:35/day", "--ledger", ledger.toString(), "--json"};
+    Run first = run(call);
+    Run second = run(call);
+    Run third = run(call);
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(third.exitCode()).isEqualTo(3);
+    assertThat(third.err()).contains("acme").contains("limit 35").contains("spent 30");
+
+    Run report = run("report", "--ledger", ledger.toString(), "--json");
+    assertThat(report.exitCode()).as(report.err()).isZero();
+    JsonNode acme = report.json().get("days").get(0).get("tenants").get(0);
+    assertThat(acme.get("tenant").asText()).isEqualTo("acme");
+    assertThat(acme.get("calls").asInt()).isEqualTo(2);
+    assertThat(acme.get("rejections").asInt()).isEqualTo(1);
+    assertThat(acme.get("completionTokens").asInt()).isEqualTo(20);
+
+    Run csv = run("report", "--ledger", ledger.toString(), "--csv", "--tenant", "acme");
+    assertThat(csv.out().lines()).hasSize(3).first().asString().startsWith("day,tenant,model,calls");
+  }
+
+  @Test
+  void generate_shrinkBudget_cutsTheCall_withFinishReasonBudget() throws Exception {
+    Run r = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--max-new-tokens", "30",
+        "--budget", "tokens:20/call,shrink", "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode seq = r.json().get("sequences").get(0);
+    assertThat(seq.get("finishReason").asText()).isEqualTo("budget");
+    assertThat(seq.get("generatedTokenIds")).hasSize(15);
+  }
+
+  @Test
+  void generate_malformedBudget_namesTheOption() {
+    assertBad(run("generate", "--model", stories(), "--prompt", "x", "--budget", "money:-1/day"), "--budget");
+    assertBad(run("generate", "--model", stories(), "--prompt", "x", "--budget", "coins:5/day"), "--budget");
+    assertBad(run("generate", "--model", stories(), "--prompt", "x", "--tenant", "bad\u0007id".translateEscapes()),
+        "tenantId");
+  }
+
+  @Test
+  void project_scenario_reproducesSemiAnalysisDollars() throws Exception {
+    Run r = run("project", "--scenario", "chatgpt-semianalysis-2023", "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode stated = r.json().has("stated") ? r.json().get("stated") : r.json();
+    assertThat(new java.math.BigDecimal(stated.get("costPerDay").asText()).doubleValue())
+        .isCloseTo(694_444, org.assertj.core.data.Percentage.withPercentage(1));
+    assertThat(stated.get("devices").get("servers").asLong()).isEqualTo(3617);
+  }
+
+  @Test
+  void project_inlineWithVary_printsCsvRowsAndWritesHtml(@TempDir Path dir) {
+    Path html = dir.resolve("r.html");
+    Run r = run("project", "--preset", "llama-2-7b", "--requests-per-day", "1e6", "--prompt-tokens", "500",
+        "--output-tokens", "300", "--hardware", "H100-SXM", "--vary", "traffic=1e5..1e7:3", "--csv",
+        "--html", html.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    List<String> lines = r.out().lines().toList();
+    assertThat(lines).hasSize(4);
+    assertThat(lines.get(0)).startsWith("traffic,");
+    assertThat(html).exists().content().contains("<svg");
+  }
+
+  @Test
+  void project_badInput_namesTheField() {
+    assertBad(run("project", "--preset", "llama-2-7b", "--requests-per-day", "0", "--prompt-tokens", "5",
+        "--output-tokens", "5"), "requestsPerDay");
+    assertBad(run("project", "--preset", "llama-2-7b", "--requests-per-day", "10", "--prompt-tokens", "5",
+        "--output-tokens", "5", "--utilization", "1.5"), "utilization");
+    assertBad(run("project", "--scenario", "no-such-scenario"), "no-such-scenario");
+    assertBad(run("project", "--preset", "llama-2-7b", "--requests-per-day", "10"), "--prompt-tokens");
+  }
+
   private static void assertBad(Run r, String mention) {
     assertThat(r.exitCode()).as(r.out() + r.err()).isNotZero();
     assertThat(r.err().strip()).as("one line").doesNotContain("\n");
