@@ -140,8 +140,9 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
     try {
       commands();
     } catch (BudgetStoreUnavailableException e) {
-      LOG.warn("Redis at {}:{} is not reachable yet; the store will keep trying ({})", b.uri.getHost(), b.uri.getPort(),
-          policy, e);
+      degraded.set(true);
+      LOG.warn("Redis at {}:{} is not reachable yet; the store will keep trying ({}): {}", b.uri.getHost(),
+          b.uri.getPort(), policy, e.getMessage());
     }
   }
 
@@ -198,9 +199,8 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
       if (policy == FailurePolicy.FAIL_CLOSED) {
         throw e;
       }
-      return reserveOffline(request, e);
+      return reserveOffline(request);
     }
-    markAvailable();
     String kind = (String) r.get(0);
     switch (kind) {
       case "DUP":
@@ -244,12 +244,10 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
       r = eval(scripts.settle, args);
     } catch (BudgetStoreUnavailableException e) {
       pending.add(new SettleReplay(reservationId, amounts, now, List.of(), null));
-      markUnavailable(e);
       LOG.warn("settle of reservation '{}' queued: Redis is unreachable; it will be replayed when Redis answers",
           reservationId);
       return new SettleOutcome(SettleStatus.SETTLED, List.of(), List.of());
     }
-    markAvailable();
     return parseSettle(reservationId, amounts, r);
   }
 
@@ -270,11 +268,9 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
       requireReconciled();
       List<Object> r = eval(scripts.release, List.of(prefix, RedisKeys.escape(reservationId),
           Long.toString(RedisKeys.micros(now))));
-      markAvailable();
       return ((Long) r.get(0)) == 1L;
     } catch (BudgetStoreUnavailableException e) {
       pending.add(new ReleaseReplay(reservationId, now));
-      markUnavailable(e);
       return true;
     }
   }
@@ -286,13 +282,11 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
       requireReconciled();
       List<Object> r = eval(scripts.totals, List.of(prefix, RedisKeys.series(key), RedisKeys.start(countFrom),
           Long.toString(RedisKeys.micros(now))));
-      markAvailable();
       return new Totals(RedisDecimals.decode(r.get(0)), RedisDecimals.decode(r.get(1)));
     } catch (BudgetStoreUnavailableException e) {
       if (policy == FailurePolicy.FAIL_CLOSED) {
         throw e;
       }
-      markUnavailable(e);
       return local.totals(key, countFrom, now);
     }
   }
@@ -317,10 +311,8 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
       requireReconciled();
       List<Object> r = eval(scripts.alert, List.of(prefix, suffix, Long.toString(RedisKeys.micros(retainUntil)),
           Long.toString(Math.max(1, ttl))));
-      markAvailable();
       return ((Long) r.get(0)) == 1L;
     } catch (BudgetStoreUnavailableException e) {
-      markUnavailable(e);
       return policy == FailurePolicy.FAIL_OPEN && local.markAlert(key, alert, retainUntil);
     }
   }
@@ -347,9 +339,7 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
           break;
         }
       }
-      markAvailable();
     } catch (BudgetStoreUnavailableException e) {
-      markUnavailable(e);
       LOG.debug("sweep skipped: Redis unreachable", e);
     }
     return dropped;
@@ -411,7 +401,6 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
       try {
         apply(r);
       } catch (BudgetStoreUnavailableException e) {
-        markUnavailable(e);
         return false;
       } catch (RuntimeException e) {
         LOG.error("dropping replay {} that Redis refused", r, e);
@@ -420,7 +409,6 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
       applied++;
     }
     if (applied > 0) {
-      markAvailable();
       LOG.info("reconciled {} queued settles/releases into Redis", applied);
     }
     return true;
@@ -451,8 +439,7 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
 
   // ------------------------------------------------------------------ offline (FAIL_OPEN)
 
-  private ReserveOutcome reserveOffline(ReserveRequest request, BudgetStoreUnavailableException cause) {
-    markUnavailable(cause);
+  private ReserveOutcome reserveOffline(ReserveRequest request) {
     ReserveOutcome o = local.reserve(request);
     if (o instanceof Granted) {
       Instant forget = request.leaseExpiresAt();
@@ -540,7 +527,19 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
 
   // ------------------------------------------------------------------ Redis access
 
+  /** Runs a script; tracks availability (a success clears it, an outage sets it). */
   private List<Object> eval(LuaScripts.Script script, List<String> args) {
+    try {
+      List<Object> r = evalOnce(script, args);
+      markAvailable();
+      return r;
+    } catch (BudgetStoreUnavailableException e) {
+      markUnavailable(e);
+      throw e;
+    }
+  }
+
+  private List<Object> evalOnce(LuaScripts.Script script, List<String> args) {
     RedisCommands<String, String> cmd = commands();
     String[] values = args.toArray(new String[0]);
     try {

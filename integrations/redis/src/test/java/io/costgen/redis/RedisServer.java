@@ -49,6 +49,11 @@ final class RedisServer implements AutoCloseable {
     return create(true).start();
   }
 
+  /** A durable server that is not started yet (its port is chosen and free). */
+  static RedisServer prepareDurable() {
+    return create(true);
+  }
+
   private static RedisServer create(boolean durable) {
     try {
       return new RedisServer(binary(), Files.createTempDirectory("costgen-redis-"), freePort(), durable);
