@@ -10,25 +10,58 @@ local function fmt(x)
   return string.format('%.0f', x)
 end
 
+local ZEROS = {}
+for k = 0, 80 do ZEROS[k] = string.rep('0', k) end
+
+local function zeros(k)
+  return ZEROS[k] or string.rep('0', k)
+end
+
+-- Integer and fraction digits of a canonical amount (the Java side validates every input; every
+-- stored amount is written by place()).
 local function split(x)
-  local i, f = string.match(x, '^(%d+)%.?(%d*)$')
-  if not i then
-    error('costgen: not a non-negative decimal: ' .. tostring(x))
-  end
-  f = string.gsub(f, '0+$', '')
-  return i, f
+  local dot = string.find(x, '.', 1, true)
+  if not dot then return x, '' end
+  return string.sub(x, 1, dot - 1), string.sub(x, dot + 1)
 end
 
 -- The integer digits of x * 10^scale (scale >= x's fraction length).
 local function digits(x, scale)
   local i, f = split(x)
-  return i .. f .. string.rep('0', scale - #f)
+  return i .. f .. zeros(scale - #f)
 end
 
 local function scaleOf(x)
   local _, f = split(x)
   return #f
 end
+
+-- x and y as integer digit strings at their common scale, and that scale.
+local function align(a, b)
+  local ai, af = split(a)
+  local bi, bf = split(b)
+  local s = #af
+  if #bf > s then s = #bf end
+  return ai .. af .. zeros(s - #af), bi .. bf .. zeros(s - #bf), s
+end
+
+-- The canonical decimal string of digit string d (no leading zeros) divided by 10^scale.
+local function place(d, scale)
+  if scale == 0 then return d end
+  local n = #d
+  if n <= scale then
+    d = zeros(scale - n + 1) .. d
+    n = scale + 1
+  end
+  local e = n
+  while e > n - scale and string.byte(d, e) == 48 do e = e - 1 end
+  if e == n - scale then return string.sub(d, 1, e) end
+  return string.sub(d, 1, n - scale) .. '.' .. string.sub(d, n - scale + 1, e)
+end
+
+-- Digit strings shorter than this are below 10^15: as Lua numbers they, their sums and
+-- differences are exact integers (< 2^53). Longer ones take the limb path.
+local SHORT = 16
 
 local function strip(t)
   local k = #t
@@ -52,19 +85,12 @@ local function limbs(d)
   return strip(t)
 end
 
--- The decimal string of limbs t divided by 10^scale, without trailing fraction zeros.
 local function unlimbs(t, scale)
   local parts = { string.format('%d', t[#t]) }
   for k = #t - 1, 1, -1 do
     parts[#parts + 1] = string.format('%07d', t[k])
   end
-  local d = table.concat(parts)
-  if scale == 0 then return d end
-  if #d <= scale then d = string.rep('0', scale - #d + 1) .. d end
-  local ip = string.sub(d, 1, #d - scale)
-  local fp = string.gsub(string.sub(d, #d - scale + 1), '0+$', '')
-  if fp == '' then return ip end
-  return ip .. '.' .. fp
+  return place(table.concat(parts), scale)
 end
 
 local function lcmp(x, y)
@@ -97,8 +123,13 @@ local function lmul(x, y)
 end
 
 local function dadd(a, b)
-  local s = math.max(scaleOf(a), scaleOf(b))
-  local x, y = limbs(digits(a, s)), limbs(digits(b, s))
+  if b == '0' then return a end
+  if a == '0' then return b end
+  local xs, ys, s = align(a, b)
+  if #xs < SHORT and #ys < SHORT then
+    return place(fmt(tonumber(xs) + tonumber(ys)), s)
+  end
+  local x, y = limbs(xs), limbs(ys)
   local r, c = {}, 0
   for k = 1, math.max(#x, #y) do
     local v = (x[k] or 0) + (y[k] or 0) + c
@@ -116,8 +147,14 @@ end
 
 -- a - b; a >= b is required (holds never exceed what was added).
 local function dsub(a, b)
-  local s = math.max(scaleOf(a), scaleOf(b))
-  local x, y = limbs(digits(a, s)), limbs(digits(b, s))
+  if b == '0' then return a end
+  local xs, ys, s = align(a, b)
+  if #xs < SHORT and #ys < SHORT then
+    local v = tonumber(xs) - tonumber(ys)
+    if v < 0 then error('costgen: negative amount ' .. a .. ' - ' .. b) end
+    return place(fmt(v), s)
+  end
+  local x, y = limbs(xs), limbs(ys)
   if lcmp(x, y) < 0 then
     error('costgen: negative amount ' .. a .. ' - ' .. b)
   end
@@ -136,8 +173,14 @@ local function dsub(a, b)
 end
 
 local function dcmp(a, b)
-  local s = math.max(scaleOf(a), scaleOf(b))
-  return lcmp(limbs(digits(a, s)), limbs(digits(b, s)))
+  if a == b then return 0 end
+  local xs, ys = align(a, b)
+  if #xs < SHORT and #ys < SHORT then
+    local x, y = tonumber(xs), tonumber(ys)
+    if x == y then return 0 end
+    return x < y and -1 or 1
+  end
+  return lcmp(limbs(xs), limbs(ys))
 end
 
 local function iszero(a)
@@ -148,13 +191,25 @@ end
 local function amount(c, n)
   if n == 0 or iszero(c.per) then return c.fixed end
   local s = scaleOf(c.per)
-  return dadd(c.fixed, unlimbs(lmul(limbs(digits(c.per, s)), limbs(fmt(n))), s))
+  local p, m = digits(c.per, s), fmt(n)
+  if #p + #m < SHORT then
+    return dadd(c.fixed, place(fmt(tonumber(p) * n), s))
+  end
+  return dadd(c.fixed, unlimbs(lmul(limbs(p), limbs(m)), s))
 end
 
 -- The largest n in [0, cap] with per * n <= room (per > 0, room >= 0).
 local function maxfit(room, per, cap)
-  local s = math.max(scaleOf(room), scaleOf(per))
-  local r, p = limbs(digits(room, s)), limbs(digits(per, s))
+  local rs, ps = align(room, per)
+  if #rs < SHORT and #ps < SHORT then
+    local r, p = tonumber(rs), tonumber(ps)
+    local q = math.floor(r / p)
+    while q > 0 and q * p > r do q = q - 1 end -- q * p <= r < 10^15: exact from here on
+    while (q + 1) * p <= r do q = q + 1 end
+    if q > cap then return cap end
+    return q
+  end
+  local r, p = limbs(rs), limbs(ps)
   if lcmp(lmul(p, limbs(fmt(cap))), r) <= 0 then return cap end
   local lo, hi = 0, cap
   while lo < hi do
@@ -222,8 +277,10 @@ local function readClaims(o, n)
   return cs
 end
 
--- Records bucket B (of claim c) in its series index and the sweep index, keeping it until `keep`.
-local function register(c, keep, now, margin)
+-- Records bucket B (of claim c) in its series index and the sweep index, keeping it until `keep`;
+-- nothing to do when the bucket already existed with that retention (`old`).
+local function register(c, keep, old, now, margin)
+  if old and tonumber(old) == keep then return end
   local b = c.s .. ':' .. c.w
   redis.call('ZADD', P .. 'i:' .. c.s, 0, c.w)
   redis.call('ZADD', P .. 'x:buckets', fmt(keep), b)

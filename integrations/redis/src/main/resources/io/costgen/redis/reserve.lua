@@ -46,9 +46,11 @@ for j = 1, n do
   local t = math.max(c.retain, lease)
   if v[2] then t = math.max(t, tonumber(v[2])) end
   redis.call('HSET', bk, 'r', dadd(v[1] or '0', amounts[j]), 't', fmt(t), 'h:' .. res, amounts[j])
-  redis.call('ZADD', P .. 'h:' .. b, fmt(lease), res)
+  local hk = P .. 'h:' .. b
+  redis.call('ZADD', hk, fmt(lease), res)
+  if redis.call('ZCARD', hk) == 1 then redis.call('PEXPIRE', hk, ttlms(t, now, margin)) end -- a new holds set
   redis.call('ZADD', P .. 'x:leases', 'LT', fmt(lease), b)
-  register(c, t, now, margin)
+  register(c, t, v[2], now, margin)
   if c.retain > keep then keep = c.retain end
   local k = tostring(j)
   for _, x in ipairs({ 's' .. k, c.s, 'w' .. k, c.w, 'f' .. k, c.f, 'u' .. k, c.unit, 't' .. k, fmt(c.retain),

@@ -50,7 +50,7 @@ for j = 1, #C do
   local t = c.retain
   if v[3] then t = math.max(t, tonumber(v[3])) end
   redis.call('HSET', bk, 's', dadd(v[1] or '0', actual[c.unit]), 'r', r, 't', fmt(t))
-  register(c, t, now, margin)
+  register(c, t, v[3], now, margin)
   as[j], ar[j] = counted(c.s, c.f, now)
   out[#out + 1] = c.blob
 end
