@@ -320,7 +320,97 @@ abstract class DecodingContract {
     assertThat(s.tokenIds()).isNotEqualTo(referenceGreedy(p, NEW));
   }
 
+  @Test
+  void badWordsIds_singleAndMultiToken_matchHandWrittenRule() {
+    long[] p = prompts()[0];
+    long[] greedy = referenceGreedy(p, NEW, Set.of());
+    int n = p.length;
+    long[] single = {greedy[n + 1]};                              // bans greedy's 2nd token everywhere
+    long[] pair = {greedy[n + 2], greedy[n + 3]};                 // after greedy's 3rd token
+    long[] wholePrompt = Arrays.copyOf(p, n + 1);                 // k = length + 1: ignored at step 0
+    wholePrompt[n] = greedy[n];
+    GenerationConfig c = newTokens(NEW).addBadWords(single).addBadWords(pair).addBadWords(wholePrompt).build();
+    GeneratedSequence s = alone(p, c);
+    assertThat(s.tokenIds()).containsExactly(RawSessionReference.greedy(model.backend, p, NEW, modelEos(),
+        RawSessionReference.badWords(single, pair, wholePrompt)));
+    assertThat(boxed(s.generatedTokenIds())).doesNotContain(single[0]);
+    assertThat(s.tokenIds()).isNotEqualTo(greedy);
+  }
+
+  @Test
+  void minNewTokens_bansEosUntilReached() {
+    long[] p = prompts()[0];
+    long[] greedy = referenceGreedy(p, NEW, Set.of());
+    long eos = firstNewToken(greedy, p.length, 1, new long[0]);
+    int k = indexOf(greedy, p.length, eos) - p.length;
+    int min = k + 3;
+    GeneratedSequence s = alone(p, newTokens(NEW).eosTokenId(eos).minNewTokens(min).build());
+    assertThat(s.tokenIds()).containsExactly(RawSessionReference.greedy(model.backend, p, NEW, Set.of(eos),
+        RawSessionReference.minNewTokens(min, eos)));
+    assertThat(s.generatedLength()).isGreaterThan(min - 1);
+    assertThat(Arrays.copyOf(s.generatedTokenIds(), min - 1)).doesNotContain(eos);
+  }
+
+  @Test
+  void leftPaddedBatch_withPenaltyNgramAndBadWords_equalsEachPromptAlone() {
+    // costgen counts these processors per row, without padding (documented choice)
+    GenerationConfig c = newTokens(NEW).repetitionPenalty(1.3).noRepeatNgramSize(2)
+        .addBadWords(prompts()[1][prompts()[1].length - 1], prompts()[0][0]).build();
+    GenerationResult batch = model.generator.generate(prompts(), c);
+    for (int b = 0; b < prompts().length; b++) {
+      assertThat(batch.sequences().get(b).tokenIds()).as("row %d", b)
+          .containsExactly(alone(prompts()[b], c).tokenIds());
+    }
+  }
+
+  @Test
+  void beamSampling_isSeeded_andBatchEqualsAlone() {
+    GenerationConfig c = newTokens(NEW).doSample(true).numBeams(3).numReturnSequences(2).seed(42).build();
+    GenerationResult batch = model.generator.generate(prompts(), c);
+    assertThat(model.generator.generate(prompts(), c).sequences()).isEqualTo(batch.sequences());
+    for (int b = 0; b < prompts().length; b++) {
+      GenerationResult single = model.generator.generate(new long[][] {prompts()[b]}, c);
+      for (int j = 0; j < 2; j++) {
+        GeneratedSequence s = batch.sequences().get(2 * b + j);
+        assertThat(s.tokenIds()).containsExactly(single.sequences().get(j).tokenIds());
+        double logProb = RawSessionReference.sumLogProbs(model.backend, s.tokenIds(), s.promptLength());
+        assertThat(s.score().orElseThrow()).isCloseTo(logProb / s.generatedLength(),
+            within(1e-3 * Math.max(1, Math.abs(logProb))));
+      }
+    }
+  }
+
   // ------------------------------------------------------------------ EOS
+
+  /** The model folder's EOS id, found in its config files. */
+  abstract long expectedEos();
+
+  /** The pad id a call resolves: the folder's, else its first EOS id. */
+  abstract long expectedPad();
+
+  @Test
+  void defaultEosAndPad_comeFromTheModelFolder() {
+    assertThat(model.backend.modelInfo().specialTokens().eosTokenIds()).containsExactly(expectedEos());
+    long[] p = prompts()[0];
+    long eos = expectedEos();
+    // a user processor that forces the model's EOS at the 4th generated token
+    GenerationRequest request = GenerationRequest.builder().tokenIds(p).config(newTokens(NEW).build())
+        .addLogitsProcessor((tokens, length, promptLength, scores) -> {
+          if (length - promptLength == 3) {
+            Arrays.fill(scores, Float.NEGATIVE_INFINITY);
+            scores[(int) eos] = 0f;
+          }
+        }).build();
+    GenerationResult r = model.generator.generate(request);
+    GeneratedSequence s = r.first();
+    assertThat(s.finishReason()).isEqualTo(FinishReason.EOS);
+    assertThat(s.generatedLength()).isEqualTo(4);
+    assertThat(s.generatedTokenIds()[3]).isEqualTo(eos);
+    assertThat(Arrays.copyOf(s.tokenIds(), p.length + 3))
+        .containsExactly(Arrays.copyOf(referenceGreedy(p, NEW), p.length + 3));
+    assertThat(s.text()).isEqualTo(model.tokenizer.decode(s.tokenIds(), true));
+    assertThat(r.padTokenId()).hasValue(expectedPad());
+  }
 
   /** The first generated token at step >= {@code minStep} that is new there and absent from {@code avoid}. */
   static long firstNewToken(long[] seq, int promptLength, int minStep, long[] avoid) {

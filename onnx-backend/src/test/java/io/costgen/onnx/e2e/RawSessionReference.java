@@ -164,6 +164,47 @@ final class RawSessionReference {
     };
   }
 
+  /**
+   * Hugging Face {@code NoBadWordsLogitsProcessor} (a {@code SequenceBiasLogitsProcessor} since
+   * transformers 4.33): a 1-token sequence is always banned; a k-token one bans its last token
+   * when the sequence ends with its first k-1 tokens, and is ignored while k exceeds the length.
+   */
+  static ScoreRule badWords(long[]... sequences) {
+    return (seq, length, promptLength, scores) -> {
+      for (long[] bad : sequences) {
+        int k = bad.length;
+        if (k > length && k > 1) {
+          continue;
+        }
+        boolean match = true;
+        for (int j = 0; j < k - 1 && match; j++) {
+          match = seq[length - (k - 1) + j] == bad[j];
+        }
+        if (match) {
+          scores[(int) bad[k - 1]] = Float.NEGATIVE_INFINITY;
+        }
+      }
+    };
+  }
+
+  /** Hugging Face {@code MinNewTokensLengthLogitsProcessor}: bans {@code eos} until {@code n} tokens are new. */
+  static ScoreRule minNewTokens(int n, long eos) {
+    return (seq, length, promptLength, scores) -> {
+      if (length - promptLength < n) {
+        scores[(int) eos] = Float.NEGATIVE_INFINITY;
+      }
+    };
+  }
+
+  /** The rules in order. */
+  static ScoreRule all(ScoreRule... rules) {
+    return (seq, length, promptLength, scores) -> {
+      for (ScoreRule r : rules) {
+        r.apply(seq, length, promptLength, scores);
+      }
+    };
+  }
+
   /** Whether some n-gram occurs twice in {@code seq}. */
   static boolean hasRepeatedNgram(long[] seq, int n) {
     java.util.Set<java.util.List<Long>> seen = new java.util.HashSet<>();

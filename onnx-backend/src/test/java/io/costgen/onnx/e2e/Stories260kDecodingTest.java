@@ -25,4 +25,14 @@ class Stories260kDecodingTest extends DecodingContract {
   float repetitionPenalty() {
     return 2.0f;
   }
+
+  @Override
+  long expectedEos() {
+    return 2; // generation_config.json: eos 2, no pad (pad falls back to the EOS)
+  }
+
+  @Override
+  long expectedPad() {
+    return 2;
+  }
 }

@@ -28,4 +28,14 @@ class TinyRandomGpt2DecodingTest extends DecodingContract {
   float repetitionPenalty() {
     return 1.5f;
   }
+
+  @Override
+  long expectedEos() {
+    return 98; // genai_config.json: eos and pad 98
+  }
+
+  @Override
+  long expectedPad() {
+    return 98;
+  }
 }

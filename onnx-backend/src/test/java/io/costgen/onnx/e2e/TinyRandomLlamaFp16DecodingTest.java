@@ -28,4 +28,14 @@ class TinyRandomLlamaFp16DecodingTest extends DecodingContract {
   float repetitionPenalty() {
     return 0.5f; // penalties above 1 leave its greedy output unchanged
   }
+
+  @Override
+  long expectedEos() {
+    return 1; // genai_config.json: eos 1, pad 2
+  }
+
+  @Override
+  long expectedPad() {
+    return 2;
+  }
 }
