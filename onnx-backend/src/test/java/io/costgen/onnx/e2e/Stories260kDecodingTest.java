@@ -1,6 +1,16 @@
 package io.costgen.onnx.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.costgen.core.FinishReason;
+import io.costgen.core.GeneratedSequence;
+import io.costgen.core.GenerationConfig;
+import io.costgen.core.GenerationResult;
+import io.costgen.core.StreamedToken;
+import io.costgen.core.TokenStream;
 import io.costgen.core.testing.SharedModels;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 
 /** {@link DecodingContract} on stories260k: a real pretrained tiny Llama (fp32, 512 tokens). */
 class Stories260kDecodingTest extends DecodingContract {
@@ -34,5 +44,37 @@ class Stories260kDecodingTest extends DecodingContract {
   @Override
   long expectedPad() {
     return 2;
+  }
+
+  @Test
+  void withoutMaxLengthOrMaxNewTokens_generates20Tokens_cappedAtTheContextLength() {
+    GeneratedSequence twenty = model.generator.generate("Once upon a time").first();
+    assertThat(twenty.generatedLength()).isEqualTo(20);
+    assertThat(twenty.finishReason()).isEqualTo(FinishReason.LENGTH);
+    long[] prompt = Arrays.copyOf(prompts()[0], 500);
+    Arrays.fill(prompt, 5, 500, 261L);
+    GeneratedSequence capped = alone(prompt, GenerationConfig.defaults());
+    assertThat(capped.tokenIds()).hasSize(512); // the context length
+    GeneratedSequence exactFit = alone(prompt, newTokens(12).build());
+    assertThat(exactFit.tokenIds()).containsExactly(capped.tokenIds());
+  }
+
+  @Test
+  void tokenStream_closedAfterThreeTokens_cancelsTheCall_andReleasesTheSession() {
+    GenerationResult result;
+    try (TokenStream stream = model.generator.stream("Once upon a time")) {
+      for (int i = 0; i < 3; i++) {
+        StreamedToken t = stream.next();
+        assertThat(t.tokenIndex()).isEqualTo(i);
+      }
+      stream.close();
+      result = stream.result();
+    }
+    GeneratedSequence s = result.first();
+    assertThat(s.finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(s.generatedLength()).as("pulled lazily: nothing beyond the 3 tokens read").isEqualTo(3);
+    assertThat(s.tokenIds()).containsExactly(Arrays.copyOf(referenceGreedy(prompts()[0], 4), s.tokenIds().length));
+    assertThat(result.usage().completionTokens()).isEqualTo(s.generatedLength());
+    assertThat(model.backend.openSessions()).isZero();
   }
 }
