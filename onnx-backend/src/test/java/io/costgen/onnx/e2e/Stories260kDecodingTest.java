@@ -2,14 +2,19 @@ package io.costgen.onnx.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.costgen.core.Cancellation;
 import io.costgen.core.FinishReason;
 import io.costgen.core.GeneratedSequence;
 import io.costgen.core.GenerationConfig;
+import io.costgen.core.GenerationRequest;
 import io.costgen.core.GenerationResult;
 import io.costgen.core.StreamedToken;
 import io.costgen.core.TokenStream;
 import io.costgen.core.testing.SharedModels;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** {@link DecodingContract} on stories260k: a real pretrained tiny Llama (fp32, 512 tokens). */
@@ -76,5 +81,43 @@ class Stories260kDecodingTest extends DecodingContract {
     assertThat(s.tokenIds()).containsExactly(Arrays.copyOf(referenceGreedy(prompts()[0], 4), s.tokenIds().length));
     assertThat(result.usage().completionTokens()).isEqualTo(s.generatedLength());
     assertThat(model.backend.openSessions()).isZero();
+  }
+
+  @Test
+  void cancellationFromAnotherThread_endsTheCallWithWhatItGenerated() throws Exception {
+    Cancellation cancellation = Cancellation.create();
+    CountDownLatch thirdToken = new CountDownLatch(1);
+    CountDownLatch cancelled = new CountDownLatch(1);
+    GenerationRequest request = GenerationRequest.builder().tokenIds(prompts()[0])
+        .config(newTokens(400).build()).cancellation(cancellation)
+        .onToken(t -> {
+          if (t.tokenIndex() == 2) {
+            thirdToken.countDown();
+            try {
+              assertThat(cancelled.await(1, TimeUnit.MINUTES)).isTrue(); // hold until cancelled
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }).build();
+    CompletableFuture<Void> canceller = CompletableFuture.runAsync(() -> {
+      try {
+        thirdToken.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      cancellation.cancel();
+      cancelled.countDown();
+    });
+    GenerationResult r = model.generator.generate(request);
+    canceller.get(1, TimeUnit.MINUTES);
+    GeneratedSequence s = r.first();
+    assertThat(s.finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(s.generatedLength()).isEqualTo(3);
+    assertThat(s.tokenIds()).containsExactly(Arrays.copyOf(referenceGreedy(prompts()[0], 3), s.tokenIds().length));
+    assertThat(model.backend.openSessions()).isZero();
+    // the generator and backend stay usable
+    assertThat(alone(prompts()[0], newTokens(3).build()).tokenIds())
+        .containsExactly(referenceGreedy(prompts()[0], 3));
   }
 }

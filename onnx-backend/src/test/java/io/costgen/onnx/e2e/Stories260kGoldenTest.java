@@ -154,6 +154,18 @@ class Stories260kGoldenTest {
   }
 
   @Test
+  void stopString_startingInThePrompt_stopsOnTheTokenThatCompletesIt() {
+    Stories260kReference.Run run = runs.get(0);
+    // prompt "Once upon a", greedy continues " time": "a time" starts in the prompt
+    GeneratedSequence s = model.generator.generate("Once upon a",
+        GenerationConfig.builder().maxNewTokens(10).stopStrings("a time").build()).first();
+    assertThat(s.finishReason()).isEqualTo(FinishReason.STOP_STRING);
+    assertThat(s.generatedLength()).isEqualTo(1);
+    assertThat(s.tokenIds()).containsExactly(Arrays.copyOf(run.expectedIds(), 5));
+    assertThat(s.text()).isEqualTo("Once upon a time");
+  }
+
+  @Test
   void stopString_presentOnlyInThePrompt_neverMatches() {
     Stories260kReference.Run run = runs.get(2); // "Lily and Tom went to the park": no later "Lily"
     GeneratedSequence s = model.generator.generate(run.prompt(),

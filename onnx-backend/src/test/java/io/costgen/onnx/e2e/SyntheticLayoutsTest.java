@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and {@code decoder_model_merged.onnx} in a transformers.js-style folder ({@code onnx/} beside the
  * root JSON files, as in {@code Xenova/gpt2}). For the same weights every layout gives the same
  * greedy tokens, which also equal an argmax loop over {@link ReferenceForward}, the plain-Java
- * forward pass; the merged layout matches the cached one in every decoding mode.
+ * forward pass; the merged (and the no-cache) layout matches the cached one in every decoding mode.
  */
 class SyntheticLayoutsTest {
 
@@ -87,6 +87,10 @@ class SyntheticLayoutsTest {
       return models.get(Layout.MERGED);
     }
 
+    E2eModel noPast() {
+      return models.get(Layout.NO_PAST);
+    }
+
     @Test
     void discovery_findsEachLayout_theMergedOneUnderOnnx() {
       assertThat(cached().backend.layout().mergedDecoder()).isFalse();
@@ -132,22 +136,26 @@ class SyntheticLayoutsTest {
     }
 
     @Test
-    void merged_seededSampling_equalsCachedLayout() {
+    void mergedAndNoPast_seededSampling_equalCachedLayout() {
       GenerationConfig c = GenerationConfig.builder().maxNewTokens(NEW).doSample(true).seed(99)
           .temperature(0.8).numReturnSequences(2).build();
-      assertSameTokens(merged().generator.generate(PROMPTS, c), cached().generator.generate(PROMPTS, c));
+      GenerationResult w = cached().generator.generate(PROMPTS, c);
+      assertSameTokens(merged().generator.generate(PROMPTS, c), w);
+      assertSameTokens(noPast().generator.generate(PROMPTS, c), w);
     }
 
     @Test
-    void merged_beamSearch_equalsCachedLayout() {
+    void mergedAndNoPast_beamSearch_equalCachedLayout() {
       GenerationConfig c = GenerationConfig.builder().maxNewTokens(NEW).numBeams(3)
           .numReturnSequences(3).lengthPenalty(0.7).build();
-      GenerationResult m = merged().generator.generate(PROMPTS, c);
       GenerationResult w = cached().generator.generate(PROMPTS, c);
-      assertSameTokens(m, w);
-      for (int i = 0; i < m.sequences().size(); i++) {
-        assertThat(m.sequences().get(i).score().orElseThrow())
-            .isCloseTo(w.sequences().get(i).score().orElseThrow(), within(1e-4));
+      for (E2eModel other : List.of(merged(), noPast())) {
+        GenerationResult m = other.generator.generate(PROMPTS, c);
+        assertSameTokens(m, w);
+        for (int i = 0; i < m.sequences().size(); i++) {
+          assertThat(m.sequences().get(i).score().orElseThrow())
+              .isCloseTo(w.sequences().get(i).score().orElseThrow(), within(1e-4));
+        }
       }
     }
 
