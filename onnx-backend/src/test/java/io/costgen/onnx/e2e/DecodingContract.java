@@ -289,6 +289,49 @@ abstract class DecodingContract {
     }
   }
 
+  /**
+   * Eight random prompts (seeded, lengths 1 to 12) with EOS ids taken from their own outputs, so
+   * rows finish at different steps and leave the batch in a scattered order: the batch equals
+   * each prompt alone in greedy, sampling (2 copies) and beam (2 beams) modes.
+   */
+  @Test
+  void randomBatch_withRowsFinishingAtDifferentSteps_equalsEachPromptAlone() {
+    java.util.Random random = new java.util.Random(2024);
+    long[][] batch = new long[8][];
+    for (int b = 0; b < batch.length; b++) {
+      batch[b] = new long[1 + random.nextInt(12)];
+      for (int i = 0; i < batch[b].length; i++) {
+        batch[b][i] = prompts()[0][0] + random.nextInt(Math.min(model.vocabSize(), 1000) - (int) prompts()[0][0]);
+      }
+    }
+    GenerationResult free = model.generator.generate(batch, newTokens(12).eosTokenIds(List.of()).build());
+    List<Long> eos = new ArrayList<>();
+    for (int b = 0; b < batch.length; b += 2) {
+      eos.add(free.sequences().get(b).generatedTokenIds()[1 + b]);
+    }
+    GenerationConfig[] configs = {
+      newTokens(12).eosTokenIds(eos).build(),
+      newTokens(12).eosTokenIds(eos).doSample(true).topK(3).seed(8).numReturnSequences(2).build(),
+      newTokens(12).eosTokenIds(eos).numBeams(2).numReturnSequences(2).build(),
+    };
+    for (GenerationConfig c : configs) {
+      GenerationResult together = model.generator.generate(batch, c);
+      Set<Integer> lengths = new HashSet<>();
+      int perInput = together.sequences().size() / batch.length;
+      for (int b = 0; b < batch.length; b++) {
+        GenerationResult single = model.generator.generate(new long[][] {batch[b]}, c);
+        for (int j = 0; j < perInput; j++) {
+          GeneratedSequence s = together.sequences().get(b * perInput + j);
+          assertThat(s.tokenIds()).as("%s prompt %d seq %d", c.explicitFields(), b, j)
+              .containsExactly(single.sequences().get(j).tokenIds());
+          assertThat(s.finishReason()).isEqualTo(single.sequences().get(j).finishReason());
+          lengths.add(s.generatedLength());
+        }
+      }
+      assertThat(lengths).as("some rows leave the batch before others").hasSizeGreaterThanOrEqualTo(2);
+    }
+  }
+
   // ------------------------------------------------------------------ processors
 
   @Test
