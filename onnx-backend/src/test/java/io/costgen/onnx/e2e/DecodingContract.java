@@ -180,6 +180,22 @@ abstract class DecodingContract {
         .isEqualTo(r.sequences().stream().mapToLong(GeneratedSequence::generatedLength).sum());
   }
 
+  @Test
+  void beamSearch_withoutEos_equalsPlainBeamSearchOverRawLogits() {
+    long[] p = prompts()[0];
+    int newTokens = 8;
+    GenerationResult r = model.generator.generate(new long[][] {p}, newTokens(newTokens).numBeams(3)
+        .numReturnSequences(3).eosTokenIds(List.of()).lengthPenalty(1.0).build());
+    List<RawSessionReference.Beam> expected =
+        RawSessionReference.beamSearchWithoutEos(model.backend, p, 3, newTokens);
+    for (int i = 0; i < 3; i++) {
+      GeneratedSequence s = r.sequences().get(i);
+      assertThat(s.tokenIds()).as("rank %d", i).containsExactly(expected.get(i).tokens());
+      assertThat(s.finishReason()).isEqualTo(FinishReason.LENGTH);
+      assertThat(s.score().orElseThrow()).isCloseTo(expected.get(i).logProb() / newTokens, within(1e-4));
+    }
+  }
+
   /**
    * With an EOS id the greedy path emits first (and a length penalty of 0.5, so that short
    * hypotheses compete even on a random-weight model), hypotheses finish at different steps, so the

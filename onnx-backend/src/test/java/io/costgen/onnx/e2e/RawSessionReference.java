@@ -3,7 +3,10 @@ package io.costgen.onnx.e2e;
 import io.costgen.core.DecoderSession;
 import io.costgen.core.Logits;
 import io.costgen.core.TransformerBackend;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -78,6 +81,45 @@ final class RawSessionReference {
       }
       return sum;
     }
+  }
+
+  /** A beam hypothesis: tokens (prompt included) and the sum of its generated tokens' log-probabilities. */
+  record Beam(long[] tokens, double logProb) {}
+
+  /**
+   * Plain beam search without EOS, recomputing every hypothesis from scratch: each step expands
+   * every running beam by every token with {@code logProb + log softmax(raw logits)}, and keeps the
+   * {@code numBeams} best (ties: lower beam, then lower token). Without EOS this is exactly what
+   * Hugging Face's {@code _beam_search} keeps: every hypothesis reaches the maximum length, so the
+   * finished ones are the last step's best {@code numBeams}.
+   *
+   * @return the final beams, best first
+   */
+  static List<Beam> beamSearchWithoutEos(TransformerBackend backend, long[] prompt, int numBeams,
+      int newTokens) {
+    List<Beam> running = List.of(new Beam(prompt, 0));
+    for (int step = 0; step < newTokens; step++) {
+      List<Beam> candidates = new ArrayList<>();
+      for (Beam beam : running) {
+        double[] logp = logSoftmax(nextLogits(backend, beam.tokens()));
+        // a beam contributes at most numBeams survivors: its numBeams best tokens (ties: lower id)
+        Integer[] order = new Integer[logp.length];
+        for (int v = 0; v < order.length; v++) {
+          order[v] = v;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(logp[b], logp[a]));
+        for (int i = 0; i < numBeams; i++) {
+          int v = order[i];
+          long[] tokens = Arrays.copyOf(beam.tokens(), beam.tokens().length + 1);
+          tokens[tokens.length - 1] = v;
+          candidates.add(new Beam(tokens, beam.logProb() + logp[v]));
+        }
+      }
+      // stable sort: equal scores keep beam-then-token order
+      candidates.sort(Comparator.comparingDouble(Beam::logProb).reversed());
+      running = List.copyOf(candidates.subList(0, numBeams));
+    }
+    return running;
   }
 
   /** Lowest index of the largest value. */
