@@ -118,6 +118,19 @@ class Stories260kGoldenTest {
     }
   }
 
+  @Test
+  void emptyPrompt_leftUnlimited_emitsBosAsIts346thNewToken_likeRunC() {
+    // run.c stops only when the model emits BOS (1); the README: "the empty prompt run emits BOS
+    // as its 346th new token, after the story ends"
+    Stories260kReference.Run run = runs.get(3);
+    GeneratedSequence s = model.generator.generate("",
+        GenerationConfig.builder().maxNewTokens(400).eosTokenId(1).build()).first();
+    assertThat(s.finishReason()).isEqualTo(FinishReason.EOS);
+    assertThat(s.generatedLength()).isEqualTo(346);
+    assertThat(Arrays.copyOf(s.tokenIds(), 65)).containsExactly(run.expectedIds());
+    assertThat(s.text()).startsWith(run.expectedText());
+  }
+
   // ------------------------------------------------------------------ stop strings
 
   /** The README text of run 0 up to and including the first {@code stop}. */
