@@ -84,7 +84,8 @@ class BadInputTest {
       Files.write(file, "this is not a protobuf\u0000\u00ff\u00fe".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
       assertThatThrownBy(() -> OnnxBackend.open(tmp))
           .isInstanceOf(ModelLoadException.class)
-          .hasMessageContaining(file.toAbsolutePath().toString());
+          .hasMessageContaining(file.toAbsolutePath().toString())
+          .hasMessageContaining("is not a valid ONNX model");
     }
 
     @Test
@@ -95,7 +96,9 @@ class BadInputTest {
       Files.copy(Stories260kReference.dir().resolve("config.json"), tmp.resolve("config.json"));
       assertThatThrownBy(() -> OnnxBackend.open(tmp))
           .isInstanceOf(ModelLoadException.class)
-          .hasMessageContaining(file.toAbsolutePath().toString());
+          .hasMessageContaining(file.toAbsolutePath().toString())
+          .hasMessageContaining("is not a valid ONNX model")
+          .hasMessageContaining("runs past the end");
     }
 
     @Test
