@@ -42,8 +42,9 @@ import java.util.Set;
  * </ul>
  *
  * <p>Parameter count: the elements of every weight-like initializer (see
- * {@link OnnxProtoScanner}), less onnxruntime-genai's rotary tables ({@code cos_cache},
- * {@code sin_cache}), and less a transposed copy of the embedding stored as the LM head when
+ * {@link OnnxProtoScanner}), less graph constants ({@link #isConstantNotParameter}:
+ * onnxruntime-genai's rotary tables {@code cos_cache}/{@code sin_cache}, rotary
+ * {@code inv_freq} buffers, single-element tensors), and less a transposed copy of the embedding stored as the LM head when
  * {@code config.json} says {@code tie_word_embeddings: true} (exporters store tied heads twice).
  *
  * <p>Special tokens: {@code genai_config.json} first, then {@code generation_config.json}, then
@@ -56,6 +57,18 @@ public final class ModelInfoFactory {
       "gpt_bigcode", "opt", "bloom", "codegen", "falcon", "phi", "mpt");
 
   private ModelInfoFactory() {}
+
+  /**
+   * Float initializers that are graph constants, not learned weights: onnxruntime-genai's rotary
+   * tables ({@code cos_cache}, {@code sin_cache}), Hugging Face's rotary buffer
+   * ({@code *inv_freq}), and single-element tensors (epsilons, attention scales, GELU
+   * coefficients, mask fill values: no transformer weight is a single number).
+   */
+  static boolean isConstantNotParameter(Initializer w) {
+    String name = w.name();
+    return name.equals("cos_cache") || name.equals("sin_cache") || name.endsWith("inv_freq")
+        || w.elements() <= 1;
+  }
 
   /** Builds the model info. */
   public static ModelInfo create(ModelFolder folder, OnnxModelLayout layout,
@@ -121,7 +134,7 @@ public final class ModelInfoFactory {
 
     long params = weights.parameterCount();
     for (Initializer w : weights.weights()) {
-      if (w.name().equals("cos_cache") || w.name().equals("sin_cache")) {
+      if (isConstantNotParameter(w)) {
         params -= w.elements();
       }
     }
