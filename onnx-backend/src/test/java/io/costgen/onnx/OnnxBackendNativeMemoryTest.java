@@ -20,21 +20,47 @@ class OnnxBackendNativeMemoryTest {
   private static final int CALLS = 10_000;
   private static final long BOUND_BYTES = 24L << 20;
 
+  /**
+   * Runs the calls in a child JVM with a fixed, pre-touched heap, so that the resident set can only
+   * grow through native memory and is not disturbed by other test classes' garbage.
+   */
   @Test
-  void tenThousandShortDecodeCalls_doNotGrowResidentMemory() throws IOException {
-    try (OnnxBackend backend = OnnxBackend.builder().modelDir(Stories260k.dir())
-        .intraOpThreads(1).build()) {
-      long checksum = run(backend, WARM_UP);
-      System.gc();
-      long before = residentBytes();
-      checksum += run(backend, CALLS);
-      System.gc();
-      long after = residentBytes();
-      assertThat(backend.openSessions()).isZero();
-      assertThat(checksum).isPositive();
-      assertThat(after - before)
-          .as("VmRSS grew from %d KiB to %d KiB over %d calls", before >> 10, after >> 10, CALLS)
-          .isLessThan(BOUND_BYTES);
+  void tenThousandShortDecodeCalls_doNotGrowResidentMemory() throws Exception {
+    Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+    Process p = new ProcessBuilder(javaBin.toString(), "-Xms96m", "-Xmx96m", "-XX:+AlwaysPreTouch",
+        "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Child.class.getName(),
+        Stories260k.dir().toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)).as(out).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    String result = out.lines().filter(l -> l.startsWith("RSS ")).findFirst()
+        .orElseThrow(() -> new AssertionError("child printed no RSS line:\n" + out));
+    String[] parts = result.split(" ");
+    long before = Long.parseLong(parts[1]);
+    long after = Long.parseLong(parts[2]);
+    long open = Long.parseLong(parts[3]);
+    assertThat(open).as("sessions left open").isZero();
+    assertThat(after - before)
+        .as("VmRSS grew from %d KiB to %d KiB over %d calls", before >> 10, after >> 10, CALLS)
+        .isLessThan(BOUND_BYTES);
+  }
+
+  /** The child process: warm up, measure, run the calls, measure; prints {@code RSS before after openSessions}. */
+  public static final class Child {
+    public static void main(String[] args) throws IOException {
+      try (OnnxBackend backend = OnnxBackend.builder().modelDir(Path.of(args[0])).intraOpThreads(1).build()) {
+        long checksum = run(backend, WARM_UP);
+        System.gc();
+        long before = residentBytes();
+        checksum += run(backend, CALLS);
+        System.gc();
+        long after = residentBytes();
+        if (checksum <= 0) {
+          throw new AssertionError("no tokens were decoded");
+        }
+        System.out.println("RSS " + before + " " + after + " " + backend.openSessions());
+      }
     }
   }
 
