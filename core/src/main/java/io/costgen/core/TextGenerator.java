@@ -1,5 +1,6 @@
 package io.costgen.core;
 
+import io.costgen.core.internal.batching.BatchScheduler;
 import io.costgen.cost.CostModel;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -32,6 +33,15 @@ import java.util.Optional;
  *
  * <p>Thread-safe: concurrent calls each open their own backend session. The generator does not
  * own the backend or the tokenizer; close them yourself after the last call.
+ *
+ * <p>With {@link Builder#batching(BatchingPolicy)}, concurrent calls share forward passes
+ * (continuous batching, {@code docs/batching.md}): one scheduler thread per generator runs one
+ * decode step for every sequence of every call in flight; new calls are prefilled and join at the
+ * next step, finished sequences leave at once. Results are those of the unbatched call (greedy,
+ * seeded sampling and beam search alike); each call is still validated, estimated, priced and
+ * reported on its own ({@code deviceSeconds} is its share of the measured passes). Callbacks run
+ * on the calling thread; custom logits processors and stopping criteria run on the scheduler
+ * thread. The scheduler thread (a daemon) starts with the first call and ends when none is left.
  */
 public final class TextGenerator {
   private final TransformerBackend backend;
@@ -42,6 +52,7 @@ public final class TextGenerator {
   private final List<CostListener> listeners;
   private final Ticker ticker;
   private final Clock clock;
+  private final BatchScheduler scheduler;
 
   private TextGenerator(Builder b) {
     this.backend = b.backend;
@@ -52,6 +63,7 @@ public final class TextGenerator {
     this.listeners = List.copyOf(b.listeners);
     this.ticker = b.ticker;
     this.clock = b.clock;
+    this.scheduler = b.batching == null ? null : new BatchScheduler(b.backend, b.ticker, b.batching);
   }
 
   /** A builder for a generator over {@code backend}. */
@@ -116,6 +128,16 @@ public final class TextGenerator {
     return defaults;
   }
 
+  /** The batching policy, when calls are batched ({@link Builder#batching}). */
+  public Optional<BatchingPolicy> batching() {
+    return scheduler == null ? Optional.empty() : Optional.of(scheduler.policy());
+  }
+
+  /** The batch scheduler, or null when batching is off. */
+  BatchScheduler scheduler() {
+    return scheduler;
+  }
+
   TransformerBackend backend() {
     return backend;
   }
@@ -145,6 +167,7 @@ public final class TextGenerator {
     private final List<CostListener> listeners = new ArrayList<>();
     private Ticker ticker = Ticker.system();
     private Clock clock = Clock.systemUTC();
+    private BatchingPolicy batching;
 
     private Builder(TransformerBackend backend) {
       this.backend = Objects.requireNonNull(backend, "backend");
@@ -183,6 +206,16 @@ public final class TextGenerator {
     /** Wall clock for absolute deadlines ({@link GenerationRequest.Builder#deadline(java.time.Instant)}). */
     public Builder clock(Clock c) {
       this.clock = Objects.requireNonNull(c, "clock");
+      return this;
+    }
+
+    /**
+     * Batches concurrent calls through one scheduler thread (continuous batching); off by
+     * default. The backend's sessions must support {@link DecoderSession#appendRows}; otherwise
+     * batched calls run one after another.
+     */
+    public Builder batching(BatchingPolicy policy) {
+      this.batching = Objects.requireNonNull(policy, "batching");
       return this;
     }
 
