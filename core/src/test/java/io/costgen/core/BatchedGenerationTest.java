@@ -700,60 +700,57 @@ class BatchedGenerationTest {
   }
 
   @Test
+  void maxWait_holdsTheFirstStepUntilTheBatchIsFull() throws Exception {
+    ToyBackend backend = ToyBackend.builder().seed(2).build();
+    ToyBackend reference = ToyBackend.builder().seed(2).build();
+    // a long wait that never expires here: the batch starts as soon as 3 rows are waiting
+    TextGenerator g = batched(backend, BatchingPolicy.builder().maxBatchRows(3).maxWait(Duration.ofSeconds(50))
+        .build());
+    QueueWatch w = new QueueWatch();
+    g.scheduler().observer(w);
+    List<Future<GenerationResult>> futures = new ArrayList<>();
+    for (int k = 0; k < 3; k++) {
+      futures.add(submit(g, greedy(4, 5 + k, 6 + k)));
+      w.awaitQueued(k + 1);
+    }
+    for (int k = 0; k < 3; k++) {
+      assertThat(futures.get(k).get(30, TimeUnit.SECONDS).sequences())
+          .isEqualTo(TextGenerator.builder(reference).build().generate(greedy(4, 5 + k, 6 + k)).sequences());
+    }
+    assertThat(backend.passes().subList(0, 4).stream().map(p -> p.prefill() ? "P" : "S" + p.rows()).toList())
+        .containsExactly("P", "P", "P", "S3");
+  }
+
+  @Test
+  void interrupt_ofACallingThread_cancelsItsCallAndKeepsTheInterrupt() throws Exception {
+    Thread[] caller = new Thread[1];
+    CountDownLatch started = new CountDownLatch(1);
+    ToyBackend backend = ToyBackend.builder().seed(2).eosTokenIds(99).vocabSize(128).onForwardPass(i -> {
+      if (i == 4) {
+        started.await();
+        caller[0].interrupt();
+      }
+    }).build();
+    TextGenerator g = batched(backend);
+    Future<Object[]> f = pool.submit(() -> {
+      caller[0] = Thread.currentThread();
+      started.countDown();
+      GenerationResult r = g.generate(greedy(50, 5, 6));
+      return new Object[] {r, Thread.currentThread().isInterrupted()};
+    });
+    Object[] out = f.get(30, TimeUnit.SECONDS);
+    GenerationResult r = (GenerationResult) out[0];
+    assertThat(r.first().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(r.first().generatedLength()).isBetween(4, 49);
+    assertThat(out[1]).isEqualTo(true);
+  }
+
+  @Test
   void generate_onABackendThatCannotMergeSessions_runsTheCallsOneAfterAnother() throws Exception {
     ToyBackend toy = ToyBackend.builder().seed(9).build();
     ToyBackend reference = ToyBackend.builder().seed(9).build();
-    TransformerBackend noMerge = new TransformerBackend() {
-      @Override
-      public ModelInfo modelInfo() {
-        return toy.modelInfo();
-      }
-
-      @Override
-      public DecoderSession openSession() {
-        DecoderSession s = toy.openSession();
-        return new DecoderSession() {
-          @Override
-          public Logits prefill(long[][] tokenIds, int[] leftPadding) {
-            return s.prefill(tokenIds, leftPadding);
-          }
-
-          @Override
-          public Logits step(long[] tokenIds) {
-            return s.step(tokenIds);
-          }
-
-          @Override
-          public void selectRows(int[] rows) {
-            s.selectRows(rows);
-          }
-
-          @Override
-          public int rows() {
-            return s.rows();
-          }
-
-          @Override
-          public int cachedPositions() {
-            return s.cachedPositions();
-          }
-
-          @Override
-          public void cancel() {
-            s.cancel();
-          }
-
-          @Override
-          public void close() {
-            s.close();
-          }
-        };
-      }
-
-      @Override
-      public void close() {}
-    };
-    TextGenerator g = TextGenerator.builder(noMerge).batching(BatchingPolicy.defaults()).build();
+    TextGenerator g = TextGenerator.builder(new LimitedBackend(toy, false, true))
+        .batching(BatchingPolicy.defaults()).build();
     Random random = new Random(3);
     List<GenerationRequest> requests = new ArrayList<>();
     List<Future<GenerationResult>> futures = new ArrayList<>();
@@ -765,7 +762,104 @@ class BatchedGenerationTest {
       assertThat(essence(futures.get(k).get(30, TimeUnit.SECONDS)))
           .isEqualTo(essence(TextGenerator.builder(reference).build().generate(requests.get(k))));
     }
+    assertThat(toy.appends()).isZero();
     assertThat(toy.sessionsClosed()).isEqualTo(toy.sessionsOpened());
+  }
+
+  @Test
+  void chunkedPrefill_onABackendThatCannotChunk_fallsBackToWholePrompts() throws Exception {
+    ToyBackend toy = ToyBackend.builder().seed(10).build();
+    ToyBackend reference = ToyBackend.builder().seed(10).build();
+    TextGenerator g = TextGenerator.builder(new LimitedBackend(toy, true, false))
+        .batching(BatchingPolicy.builder().prefillChunkTokens(2).build()).build();
+    GenerationRequest first = greedy(6, 3, 4, 5, 6, 7);
+    GenerationRequest second = greedy(6, 13, 14, 15, 16, 17, 18, 19);
+    TextGenerator plain = TextGenerator.builder(reference).build();
+    assertThat(g.generate(first).sequences()).isEqualTo(plain.generate(first).sequences());
+    assertThat(g.generate(second).sequences()).isEqualTo(plain.generate(second).sequences());
+    // first: a 2-token chunk, a refused chunk, then the whole prompt; second: whole at once
+    assertThat(toy.passes().stream().filter(ToyBackend.Pass::prefill).map(ToyBackend.Pass::tokens).toList())
+        .containsExactly(2, 5, 7);
+  }
+
+  /** Wraps a toy backend: optionally without {@code appendRows}, optionally refusing chunked prefill. */
+  private static final class LimitedBackend implements TransformerBackend {
+    private final ToyBackend toy;
+    private final boolean merge;
+    private final boolean chunk;
+
+    LimitedBackend(ToyBackend toy, boolean merge, boolean chunk) {
+      this.toy = toy;
+      this.merge = merge;
+      this.chunk = chunk;
+    }
+
+    @Override
+    public ModelInfo modelInfo() {
+      return toy.modelInfo();
+    }
+
+    @Override
+    public DecoderSession openSession() {
+      return new Limited(toy.openSession());
+    }
+
+    @Override
+    public void close() {}
+
+    private final class Limited implements DecoderSession {
+      final DecoderSession s;
+
+      Limited(DecoderSession s) {
+        this.s = s;
+      }
+
+      @Override
+      public Logits prefill(long[][] tokenIds, int[] leftPadding) {
+        if (!chunk && s.cachedPositions() > 0 && tokenIds[0].length > 1) {
+          throw new BackendException("limited backend: a multi-token block needs an empty cache");
+        }
+        return s.prefill(tokenIds, leftPadding);
+      }
+
+      @Override
+      public Logits step(long[] tokenIds) {
+        return s.step(tokenIds);
+      }
+
+      @Override
+      public void selectRows(int[] rows) {
+        s.selectRows(rows);
+      }
+
+      @Override
+      public void appendRows(DecoderSession other) {
+        if (!merge) {
+          throw new UnsupportedOperationException("limited backend cannot merge");
+        }
+        s.appendRows(((Limited) other).s);
+      }
+
+      @Override
+      public int rows() {
+        return s.rows();
+      }
+
+      @Override
+      public int cachedPositions() {
+        return s.cachedPositions();
+      }
+
+      @Override
+      public void cancel() {
+        s.cancel();
+      }
+
+      @Override
+      public void close() {
+        s.close();
+      }
+    }
   }
 
   @Test

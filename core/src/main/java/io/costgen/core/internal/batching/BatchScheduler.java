@@ -79,6 +79,7 @@ public final class BatchScheduler {
   private List<ScheduledCall> active = new ArrayList<>();
   private DecoderSession shared;
   private boolean mergeUnsupported;
+  private boolean chunkingUnsupported;
   private long maintenanceNanos;
 
   public BatchScheduler(TransformerBackend backend, Ticker ticker, BatchingPolicy policy) {
@@ -288,7 +289,7 @@ public final class BatchScheduler {
   }
 
   private long chunksLeft(ScheduledCall m) {
-    int chunk = policy.prefillChunkTokens();
+    int chunk = chunkTokens();
     if (chunk == 0) {
       return 1;
     }
@@ -398,7 +399,7 @@ public final class BatchScheduler {
 
   /** Prefill chunks, first come first served, within the per-iteration token budget. */
   private void runPrefills() {
-    int chunkTokens = policy.prefillChunkTokens();
+    int chunkTokens = chunkTokens();
     long budget = chunkTokens == 0 ? Long.MAX_VALUE : chunkTokens;
     boolean ran = false;
     for (Iterator<ScheduledCall> it = prefilling.iterator(); it.hasNext(); ) {
@@ -436,6 +437,7 @@ public final class BatchScheduler {
       Logits logits;
       try {
         logits = c.own.prefill(chunk, pad);
+        c.charge(ticker.read() - t0);
       } catch (GenerationCancelledException e) {
         c.charge(ticker.read() - t0);
         it.remove();
@@ -444,11 +446,14 @@ public final class BatchScheduler {
         continue;
       } catch (Throwable t) {
         c.charge(ticker.read() - t0);
-        it.remove();
-        finish(c, t);
-        continue;
+        logits = done > 0 ? prefillWhole(c, t) : null;
+        if (logits == null) {
+          it.remove();
+          finish(c, t);
+          continue;
+        }
+        cols = width - done;
       }
-      c.charge(ticker.read() - t0);
       observer.prefilled(rows, cols);
       ran = true;
       budget -= (long) rows * cols;
@@ -459,6 +464,40 @@ public final class BatchScheduler {
         c.state = ScheduledCall.State.READY;
         ready.add(c);
       }
+    }
+  }
+
+  private int chunkTokens() {
+    return chunkingUnsupported ? 0 : policy.prefillChunkTokens();
+  }
+
+  /**
+   * A later prefill chunk failed. Some graphs accept a multi-token block only on an empty cache
+   * (onnxruntime-genai's attention-mask subgraph, for one): prefill the whole prompt in a fresh
+   * session; if that works, chunking is off for this scheduler from now on. Returns the logits,
+   * or null (after charging, with the call's own session left for {@link #finish}) if the retry
+   * failed too.
+   */
+  private Logits prefillWhole(ScheduledCall c, Throwable chunkError) {
+    if (chunkingUnsupported || chunkError instanceof Error) {
+      return null;
+    }
+    long t0 = ticker.read();
+    try {
+      c.own.close();
+      c.own = backend.openSession();
+      c.session.cancellable = c.own;
+      t0 = ticker.read();
+      Logits logits = c.own.prefill(c.session.block, c.session.padding);
+      c.charge(ticker.read() - t0);
+      chunkingUnsupported = true;
+      LOG.warn("a prefill chunk on a non-empty cache failed but the whole prompt works: {} cannot prefill in"
+          + " chunks; chunked prefill is off for this generator", backend, chunkError);
+      return logits;
+    } catch (Throwable t) {
+      c.charge(ticker.read() - t0);
+      chunkError.addSuppressed(t);
+      return null;
     }
   }
 
