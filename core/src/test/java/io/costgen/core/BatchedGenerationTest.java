@@ -307,6 +307,41 @@ class BatchedGenerationTest {
   }
 
   @Test
+  void cancel_duringAChunkedPrefill_abortsThatPrefillOnly() throws Exception {
+    int vocab = 64;
+    ToyBackend reference = ToyBackend.builder().logits(successor(vocab)).build();
+    Cancellation cancelLate = Cancellation.create();
+    QueueWatch w = new QueueWatch();
+    ToyBackend[] self = new ToyBackend[1];
+    TextGenerator[] g = new TextGenerator[1];
+    List<Future<GenerationResult>> late = new CopyOnWriteArrayList<>();
+    GenerationRequest longPrompt = GenerationRequest.builder().tokenIds(new long[] {20, 21, 22, 23, 24, 25, 26, 27})
+        .cancellation(cancelLate).config(GenerationConfig.builder().maxNewTokens(5).build()).build();
+    ToyBackend backend = ToyBackend.builder().logits(successor(vocab)).onForwardPass(i -> {
+      List<ToyBackend.Pass> p = self[0].passes();
+      long prefills = p.stream().filter(ToyBackend.Pass::prefill).count();
+      if (!p.get(p.size() - 1).prefill() && late.isEmpty()) {
+        late.add(submit(g[0], longPrompt));
+        w.awaitQueued(2);
+      } else if (p.get(p.size() - 1).prefill() && prefills == 3) {
+        cancelLate.cancel(); // during the second chunk of the late call's prompt: this pass aborts
+      }
+    }).build();
+    self[0] = backend;
+    g[0] = batched(backend, BatchingPolicy.builder().prefillChunkTokens(2).build());
+    g[0].scheduler().observer(w);
+    GenerationRequest running = greedy(10, 3, 4);
+    GenerationResult r = g[0].generate(running);
+    assertThat(r.sequences()).isEqualTo(TextGenerator.builder(reference).build().generate(running).sequences());
+    GenerationResult cancelled = late.get(0).get(30, TimeUnit.SECONDS);
+    assertThat(cancelled.first().finishReason()).isEqualTo(FinishReason.CANCELLED);
+    assertThat(cancelled.first().generatedLength()).isZero();
+    assertThat(backend.passes().stream().filter(ToyBackend.Pass::prefill).count()).isEqualTo(3);
+    assertThat(w.maxStepRows()).isEqualTo(1);
+    assertThat(backend.sessionsClosed()).isEqualTo(backend.sessionsOpened());
+  }
+
+  @Test
   void deadline_ofOneCallInABatch_endsOnlyThatCall() throws Exception {
     int vocab = 64;
     FakeTicker ticker = new FakeTicker();
