@@ -359,7 +359,7 @@ final class GenerationCall implements DecodeHooks, BatchMember {
         } catch (InterruptedException e) {
           interrupted = true;
           stopRequest = FinishReason.CANCELLED;
-          scheduled.wake();
+          session.cancel(); // wakes the scheduler; aborts the call's own prefill if one runs
         }
       }
       batch = events;
