@@ -516,6 +516,16 @@ public final class BatchScheduler {
         finish(c, t);
         continue;
       }
+      // From here a cancel no longer aborts the session that joins (it would abort the batch);
+      // one that came in between may have aborted it already: that call stops instead.
+      c.session.cancellable = null;
+      if (c.stopRequested) {
+        it.remove();
+        FinishReason reason = c.stopReason();
+        c.decoder.stop(reason == null ? FinishReason.CANCELLED : reason);
+        finish(c, null);
+        continue;
+      }
       if (shared == null) {
         shared = c.own;
         c.offset = 0;
@@ -546,7 +556,6 @@ public final class BatchScheduler {
         c.offset = before;
       }
       c.own = null;
-      c.session.cancellable = null;
       c.sharedRows = c.session.rows();
       c.state = ScheduledCall.State.ACTIVE;
       active.add(c);
