@@ -9,6 +9,10 @@ import io.costgen.core.internal.SamplingDecoder;
 import io.costgen.core.internal.StopRules;
 import io.costgen.core.internal.StopStringMatcher;
 import io.costgen.core.internal.UsageCounter;
+import io.costgen.core.internal.batching.BatchDemand;
+import io.costgen.core.internal.batching.BatchMember;
+import io.costgen.core.internal.batching.BatchScheduler;
+import io.costgen.core.internal.batching.ScheduledCall;
 import io.costgen.core.processor.LogitsProcessor;
 import io.costgen.core.processor.LogitsProcessors;
 import io.costgen.core.tokenizer.IncrementalDetokenizer;
@@ -43,8 +47,15 @@ import org.slf4j.LoggerFactory;
  * <p>Budget reservation belongs right before the session is opened in {@link #begin()}; settling
  * and metering belong in {@link #terminate}. Not thread-safe: driven by one thread at a time
  * (only cancellation comes from other threads).
+ *
+ * <p><b>Batched</b> ({@link TextGenerator.Builder#batching}): {@link #begin()} and
+ * {@link #terminate} run on the caller's thread as above, but the session is the call's view of
+ * the {@link BatchScheduler}'s batch and the decoder runs on the scheduler thread. The decoder's
+ * token and step hooks are queued as events; {@link #advance()} waits for them and delivers them
+ * (streaming callbacks, {@code CostListener.onToken}) on the caller's thread, so a slow callback
+ * never stalls the batch. {@code deviceSeconds} is the call's share of the measured passes.
  */
-final class GenerationCall implements DecodeHooks {
+final class GenerationCall implements DecodeHooks, BatchMember {
   private static final Logger LOG = LoggerFactory.getLogger(GenerationCall.class);
 
   private final TextGenerator generator;
@@ -75,6 +86,18 @@ final class GenerationCall implements DecodeHooks {
   private double lastCheckFlops;
   private boolean started;
   private boolean terminated;
+
+  // batched calls only
+  private ScheduledCall scheduled;
+  private final Object eventLock = new Object();
+  /** Guarded by eventLock: queued {@link TokenEvent}s and step counts (Integer), in order. */
+  private ArrayList<Object> events = new ArrayList<>();
+  /** Guarded by eventLock. */
+  private boolean batchDone;
+  /** Guarded by eventLock. */
+  private Throwable batchError;
+  /** A stop asked for by the caller's thread (stream closed, thread interrupted). */
+  private volatile FinishReason stopRequest;
 
   /**
    * @param sink receives streamed tokens in addition to the request's callback (TokenStream), or null
@@ -116,6 +139,16 @@ final class GenerationCall implements DecodeHooks {
       maxNew = Math.max(maxNew, maxLengths[b] - prompts.get(b).length);
     }
     int rows = inputs * (config.isBeamSearch() ? config.numBeams() : copies);
+    BatchScheduler scheduler = generator.scheduler();
+    BatchDemand demand = null;
+    if (scheduler != null) {
+      int width = 0;
+      for (long[] p : prompts) {
+        width = Math.max(width, p.length);
+      }
+      demand = new BatchDemand(rows, width, (int) maxNew);
+      scheduler.checkFits(demand); // a validation error: before any event
+    }
     CostReport estimate = generator.costModel().estimate(model.shape(), promptTokens, maxNew, rows);
     // Budgets: reserve the worst case before the backend is touched (a refusal throws here).
     accounting = CallAccounting.open(generator, context, model, estimate, promptTokens, maxNew,
@@ -132,11 +165,19 @@ final class GenerationCall implements DecodeHooks {
     // From here on every path ends in terminate(): exactly one terminal event.
     try {
       usage = new UsageCounter(model.shape(), model.weightDtype(), model.kvCacheDtype());
-      session = generator.backend().openSession();
+      if (scheduler != null) {
+        scheduled = scheduler.open(this, demand);
+        session = scheduled.session();
+      } else {
+        session = generator.backend().openSession();
+      }
       for (Cancellation c : cancellations) {
         registrations.add(c.onCancel(session::cancel));
       }
       decoder = newDecoder();
+      if (scheduled != null) {
+        scheduled.start(decoder); // the scheduler thread drives the decoder from here on
+      }
     } catch (Throwable t) {
       throw fail(t);
     }
@@ -262,8 +303,14 @@ final class GenerationCall implements DecodeHooks {
 
   // ------------------------------------------------------------------ 2. advance
 
-  /** Runs the next phase; false once the call has nothing left to do. */
+  /**
+   * Runs the next phase (batched: waits for the scheduler's next events and delivers them);
+   * false once the call has nothing left to do.
+   */
   boolean advance() {
+    if (scheduled != null) {
+      return awaitBatchEvents();
+    }
     try {
       return decoder.advance();
     } catch (Throwable t) {
@@ -273,7 +320,88 @@ final class GenerationCall implements DecodeHooks {
 
   /** Ends the unfinished sequences now (stream closed); the call can then {@link #complete()}. */
   void stopNow(FinishReason reason) {
+    if (scheduled != null) {
+      stopRequest = reason;
+      scheduled.wake();
+      while (awaitBatchEvents()) {
+        // the scheduler stops the call at its next iteration
+      }
+      return;
+    }
     decoder.stop(reason);
+  }
+
+  // ------------------------------------------------------------------ batched: events
+
+  private record TokenEvent(int row, long tokenId, FinishReason finish) {}
+
+  private void post(Object event) {
+    synchronized (eventLock) {
+      events.add(event);
+      eventLock.notifyAll();
+    }
+  }
+
+  /** Scheduler thread: the call left the scheduler (done, or failed with {@code error}). */
+  @Override
+  public void batchDone(Throwable error) {
+    synchronized (eventLock) {
+      batchDone = true;
+      batchError = error;
+      eventLock.notifyAll();
+    }
+  }
+
+  /**
+   * Waits until the scheduler queued events or finished the call, and delivers the events on
+   * this thread. An interrupt stops the call (as a cancellation) and is restored afterwards.
+   *
+   * @return false once the scheduler is done with the call
+   */
+  private boolean awaitBatchEvents() {
+    List<Object> batch;
+    boolean done;
+    Throwable error;
+    boolean interrupted = false;
+    synchronized (eventLock) {
+      while (events.isEmpty() && !batchDone) {
+        try {
+          eventLock.wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+          stopRequest = FinishReason.CANCELLED;
+          session.cancel(); // wakes the scheduler; aborts the call's own prefill if one runs
+        }
+      }
+      batch = events;
+      events = new ArrayList<>();
+      done = batchDone;
+      error = batchError;
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    for (Object e : batch) {
+      if (e instanceof TokenEvent t) {
+        emitToken(t.row(), t.tokenId(), t.finish());
+      } else {
+        emitStep((Integer) e);
+      }
+    }
+    if (done && error != null) {
+      throw fail(error);
+    }
+    return !done;
+  }
+
+  @Override
+  public UsageCounter usageCounter() {
+    return usage;
+  }
+
+  @Override
+  public String name() {
+    return "request " + context.requestId();
   }
 
   // ------------------------------------------------------------------ DecodeHooks
@@ -282,6 +410,10 @@ final class GenerationCall implements DecodeHooks {
   public FinishReason pollStop() {
     if (isCancelled()) {
       return FinishReason.CANCELLED;
+    }
+    FinishReason requested = stopRequest;
+    if (requested != null) {
+      return requested;
     }
     long now = ticker.read();
     if (now - deadlineNanos >= 0 && deadlineNanos != Long.MAX_VALUE) {
@@ -299,11 +431,13 @@ final class GenerationCall implements DecodeHooks {
   /** Projects the usage after one more step like the last one and asks the reservation. */
   private boolean admitsNextStep(long now) {
     double flops = usage.prefillFlops() + usage.decodeFlops();
-    long stepNanos = lastCheckNanos < 0 ? now - startNanos : now - lastCheckNanos;
+    // Device time so far: wall time, or (batched) this call's share of the measured passes.
+    long busyNanos = scheduled != null ? scheduled.deviceNanos() : now - startNanos;
+    long stepNanos = lastCheckNanos < 0 ? busyNanos : busyNanos - lastCheckNanos;
     double stepFlops = flops - lastCheckFlops;
-    lastCheckNanos = now;
+    lastCheckNanos = busyNanos;
     lastCheckFlops = flops;
-    double wall = (now - startNanos + stepNanos) / 1e9;
+    double wall = (busyNanos + stepNanos) / 1e9;
     Usage projected = Usage.builder().model(model.shape()).promptTokens(promptTokenCount())
         .completionTokens(tokensSoFar + (long) prompts.size() * Math.max(copies, config.numBeams()))
         .sequences(prompts.size() * copies).decodeSteps(usage.decodeSteps() + 1)
@@ -335,6 +469,15 @@ final class GenerationCall implements DecodeHooks {
     if (sink == null && request.onToken().isEmpty()) {
       return;
     }
+    if (scheduled != null) {
+      post(new TokenEvent(row, tokenId, finish));
+      return;
+    }
+    emitToken(row, tokenId, finish);
+  }
+
+  /** Streams one token (caller's thread). */
+  private void emitToken(int row, long tokenId, FinishReason finish) {
     String text = "";
     if (detokenizers != null) {
       IncrementalDetokenizer d = detokenizers[row];
@@ -363,6 +506,17 @@ final class GenerationCall implements DecodeHooks {
     if (firstTokenNanos < 0) {
       firstTokenNanos = ticker.read();
     }
+    if (generator.listeners().isEmpty()) {
+      return;
+    }
+    if (scheduled != null) {
+      post(tokensSoFar);
+      return;
+    }
+    emitStep(tokensSoFar);
+  }
+
+  private void emitStep(int tokensSoFar) {
     for (CostListener l : generator.listeners()) {
       guard(l, "onToken", () -> l.onToken(context, tokensSoFar));
     }
@@ -476,8 +630,10 @@ final class GenerationCall implements DecodeHooks {
       completion += h.tokens().length - h.promptLength();
     }
     double wall = Math.max(0, end - startNanos) / 1e9;
+    // batched: the call's share of the measured forward passes (docs/batching.md)
+    double busy = scheduled != null ? scheduled.deviceNanos() / 1e9 : wall;
     Usage.Builder b = Usage.builder().model(model.shape()).promptTokens(promptTokens).completionTokens(completion)
-        .sequences(hypotheses.size()).wallSeconds(wall).deviceSeconds(wall * model.devices())
+        .sequences(hypotheses.size()).wallSeconds(wall).deviceSeconds(busy * model.devices())
         .devices(model.devices())
         .timeToFirstTokenSeconds(firstTokenNanos < 0 ? -1 : (firstTokenNanos - startNanos) / 1e9);
     if (usage != null) {

@@ -1,5 +1,6 @@
 package io.costgen.core;
 
+import io.costgen.core.internal.batching.BatchScheduler;
 import io.costgen.cost.CostModel;
 import io.costgen.cost.budget.Budgets;
 import io.costgen.cost.meter.Meter;
@@ -35,6 +36,15 @@ import java.util.Optional;
  *
  * <p>Thread-safe: concurrent calls each open their own backend session. The generator does not
  * own the backend or the tokenizer; close them yourself after the last call.
+ *
+ * <p>With {@link Builder#batching(BatchingPolicy)}, concurrent calls share forward passes
+ * (continuous batching, {@code docs/batching.md}): one scheduler thread per generator runs one
+ * decode step for every sequence of every call in flight; new calls are prefilled and join at the
+ * next step, finished sequences leave at once. Results are those of the unbatched call (greedy,
+ * seeded sampling and beam search alike); each call is still validated, estimated, priced and
+ * reported on its own ({@code deviceSeconds} is its share of the measured passes). Callbacks run
+ * on the calling thread; custom logits processors and stopping criteria run on the scheduler
+ * thread. The scheduler thread (a daemon) starts with the first call and ends when none is left.
  */
 public final class TextGenerator {
   private final TransformerBackend backend;
@@ -51,6 +61,7 @@ public final class TextGenerator {
 
   /** Default lease of a budget reservation (see {@link Builder#budgetLease}). */
   public static final Duration DEFAULT_BUDGET_LEASE = Duration.ofMinutes(15);
+  private final BatchScheduler scheduler;
 
   private TextGenerator(Builder b) {
     this.backend = b.backend;
@@ -64,6 +75,7 @@ public final class TextGenerator {
     this.budgets = b.budgets;
     this.meter = b.meter;
     this.budgetLease = b.budgetLease;
+    this.scheduler = b.batching == null ? null : new BatchScheduler(b.backend, b.ticker, b.batching);
   }
 
   /** A builder for a generator over {@code backend}. */
@@ -128,6 +140,16 @@ public final class TextGenerator {
     return defaults;
   }
 
+  /** The batching policy, when calls are batched ({@link Builder#batching}). */
+  public Optional<BatchingPolicy> batching() {
+    return scheduler == null ? Optional.empty() : Optional.of(scheduler.policy());
+  }
+
+  /** The batch scheduler, or null when batching is off. */
+  BatchScheduler scheduler() {
+    return scheduler;
+  }
+
   TransformerBackend backend() {
     return backend;
   }
@@ -172,6 +194,7 @@ public final class TextGenerator {
     private Budgets budgets;
     private Meter meter;
     private Duration budgetLease = DEFAULT_BUDGET_LEASE;
+    private BatchingPolicy batching;
 
     private Builder(TransformerBackend backend) {
       this.backend = Objects.requireNonNull(backend, "backend");
@@ -241,6 +264,16 @@ public final class TextGenerator {
         throw new IllegalArgumentException("budgetLease: " + lease + " must be in (0, " + Budgets.MAX_LEASE + "]");
       }
       this.budgetLease = lease;
+      return this;
+    }
+
+    /**
+     * Batches concurrent calls through one scheduler thread (continuous batching); off by
+     * default. The backend's sessions must support {@link DecoderSession#appendRows}; otherwise
+     * batched calls run one after another.
+     */
+    public Builder batching(BatchingPolicy policy) {
+      this.batching = Objects.requireNonNull(policy, "batching");
       return this;
     }
 

@@ -12,6 +12,8 @@ import java.util.stream.StreamSupport;
  * Generated tokens of one call, pulled as they are produced: iterating drives the generation on
  * the iterating thread (no background thread). The tokens and the final {@link #result()} are
  * exactly those of the same request run with {@link TextGenerator#generate(GenerationRequest)}.
+ * With batching ({@link TextGenerator.Builder#batching}) the scheduler thread generates and
+ * iterating waits for its tokens (which queue up, at most the call's tokens, if not pulled).
  *
  * <p>Always close it (try-with-resources): {@link #close()} cancels a call that is still running
  * (its result then has {@link FinishReason#CANCELLED}) and releases the backend session.

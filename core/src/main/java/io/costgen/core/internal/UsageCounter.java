@@ -57,6 +57,14 @@ public final class UsageCounter {
     decodedRowTokens += rows;
   }
 
+  /**
+   * The last pass was shared with other calls (continuous batching): keep only {@code fraction}
+   * of its weight reads, the call's share of the pass (its rows / all rows).
+   */
+  public void shareLastPass(double fraction) {
+    bytesMoved -= weightBytes * (1 - fraction);
+  }
+
   public long forwardPasses() {
     return forwardPasses;
   }

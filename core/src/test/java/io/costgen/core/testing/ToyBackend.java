@@ -25,8 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a row computes exactly what it would alone; {@code selectRows} copies/drops rows;
  * {@link DecoderSession#cancel()} makes the running (or next) forward pass throw
  * {@link GenerationCancelledException}; {@link Builder#failAtForwardPass(int)} makes the k-th pass
- * throw {@link BackendException}; {@link Builder#onForwardPass(ForwardHook)} runs a hook at the
- * start of each pass (latches, fake clocks).
+ * throw {@link BackendException}; {@link Builder#failOnToken(long)} makes every pass that feeds a
+ * given token throw (a "poisoned" sequence); {@link Builder#onForwardPass(ForwardHook)} runs a hook
+ * at the start of each pass (latches, fake clocks). {@code appendRows} merges sessions (continuous
+ * batching; the shorter session gets padding columns on the left, as a real backend does), and
+ * {@link #passes()} logs every forward pass.
  *
  * <p>Thread-safe as the SPI requires: sessions are independent; counters are atomic.
  */
@@ -38,6 +41,12 @@ public final class ToyBackend implements TransformerBackend {
     void logits(long[] tokens, int length, float[] out);
   }
 
+  /**
+   * One forward pass: a prefill ({@code tokens} = columns fed per row) or a step, over
+   * {@code rows} rows, in a session holding {@code positions} positions per row before the pass.
+   */
+  public record Pass(boolean prefill, int rows, int tokens, int positions) {}
+
   /** Runs at the start of forward pass {@code index} (0-based, counted over the whole backend). */
   @FunctionalInterface
   public interface ForwardHook {
@@ -47,6 +56,7 @@ public final class ToyBackend implements TransformerBackend {
   private final ModelInfo info;
   private final LogitsFunction function;
   private final int failAt;
+  private final long poison;
   private final ForwardHook hook;
   private final Runnable cancelHook;
   private final AtomicInteger forwardPasses = new AtomicInteger();
@@ -54,6 +64,8 @@ public final class ToyBackend implements TransformerBackend {
   private final AtomicInteger closed = new AtomicInteger();
   private final List<int[]> selections = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<int[]> prefillPaddings = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<Pass> passes = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final AtomicInteger appends = new AtomicInteger();
 
   private ToyBackend(Builder b) {
     ModelShape shape = ModelShape.builder().name("toy").family(ArchitectureFamily.LLAMA).layers(2).hiddenSize(16)
@@ -63,6 +75,7 @@ public final class ToyBackend implements TransformerBackend {
     this.info = new ModelInfo(shape, DType.FP32, DType.FP16, special, b.generationDefaults, "toy", b.devices);
     this.function = b.function != null ? b.function : hashFunction(b.seed, b.vocabSize);
     this.failAt = b.failAt;
+    this.poison = b.poison;
     this.hook = b.hook;
     this.cancelHook = b.cancelHook;
   }
@@ -123,6 +136,16 @@ public final class ToyBackend implements TransformerBackend {
     return List.copyOf(selections);
   }
 
+  /** Every forward pass, in order (all sessions), logged before its hook runs. */
+  public List<Pass> passes() {
+    return List.copyOf(passes);
+  }
+
+  /** Successful {@code appendRows} calls (all sessions). */
+  public int appends() {
+    return appends.get();
+  }
+
   /** Every {@code prefill} left-padding argument, in order (all sessions). */
   public List<int[]> prefillPaddings() {
     return List.copyOf(prefillPaddings);
@@ -171,7 +194,12 @@ public final class ToyBackend implements TransformerBackend {
         }
       }
       prefillPaddings.add(leftPadding.clone());
-      forward();
+      forward(new Pass(true, tokenIds.length, width, positions));
+      for (int r = 0; r < tokenIds.length; r++) {
+        for (int i = leftPadding[r]; i < width; i++) {
+          checkPoison(tokenIds[r][i]);
+        }
+      }
       for (int r = 0; r < tokenIds.length; r++) {
         for (int i = leftPadding[r]; i < width; i++) {
           append(r, tokenIds[r][i]);
@@ -187,7 +215,10 @@ public final class ToyBackend implements TransformerBackend {
       if (rows == null || tokenIds.length != rows.size()) {
         throw new IllegalArgumentException("step: " + tokenIds.length + " ids for " + rows() + " rows");
       }
-      forward();
+      forward(new Pass(false, tokenIds.length, 1, positions));
+      for (long id : tokenIds) {
+        checkPoison(id);
+      }
       for (int r = 0; r < tokenIds.length; r++) {
         append(r, tokenIds[r]);
       }
@@ -195,7 +226,14 @@ public final class ToyBackend implements TransformerBackend {
       return compute();
     }
 
-    private void forward() {
+    private void checkPoison(long id) {
+      if (poison >= 0 && id == poison) {
+        throw new BackendException("toy backend: poisoned token " + id + " fed");
+      }
+    }
+
+    private void forward(Pass pass) {
+      passes.add(pass);
       int index = forwardPasses.getAndIncrement();
       if (hook != null) {
         try {
@@ -268,6 +306,32 @@ public final class ToyBackend implements TransformerBackend {
     }
 
     @Override
+    public void appendRows(DecoderSession other) {
+      checkOpen();
+      if (!(other instanceof ToySession) || other == this) {
+        throw new IllegalArgumentException("other: must be another session of this toy backend");
+      }
+      ToySession o = (ToySession) other;
+      o.checkOpen();
+      if (o.rows != null && !o.rows.isEmpty()) {
+        if (rows == null) {
+          rows = new ArrayList<>();
+          lengths = new int[0];
+        }
+        int before = rows.size();
+        lengths = Arrays.copyOf(lengths, before + o.rows.size());
+        for (int r = 0; r < o.rows.size(); r++) {
+          rows.add(o.rows.get(r).clone());
+          lengths[before + r] = o.lengths[r];
+        }
+        positions = Math.max(positions, o.positions);
+      }
+      logits = null;
+      appends.incrementAndGet();
+      o.close();
+    }
+
+    @Override
     public int rows() {
       return rows == null ? 0 : rows.size();
     }
@@ -310,6 +374,7 @@ public final class ToyBackend implements TransformerBackend {
     private OptionalLong pad = OptionalLong.empty();
     private LogitsFunction function;
     private int failAt = -1;
+    private long poison = -1;
     private ForwardHook hook;
     private Runnable cancelHook;
     private Map<String, Object> generationDefaults = Map.of();
@@ -332,6 +397,8 @@ public final class ToyBackend implements TransformerBackend {
     public Builder logits(LogitsFunction f) { this.function = f; return this; }
     /** Forward pass {@code k} (0-based, over all sessions) throws {@link BackendException}. */
     public Builder failAtForwardPass(int k) { this.failAt = k; return this; }
+    /** Every forward pass that feeds token {@code id} (prefill or step) throws {@link BackendException}. */
+    public Builder failOnToken(long id) { this.poison = id; return this; }
     public Builder onForwardPass(ForwardHook h) { this.hook = h; return this; }
     /** Runs (on the cancelling thread) after a session's {@code cancel()} set its flag. */
     public Builder onCancel(Runnable r) { this.cancelHook = r; return this; }

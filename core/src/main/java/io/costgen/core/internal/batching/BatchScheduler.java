@@ -1,0 +1,742 @@
+package io.costgen.core.internal.batching;
+
+import io.costgen.core.BatchingPolicy;
+import io.costgen.core.DecoderSession;
+import io.costgen.core.FinishReason;
+import io.costgen.core.GenerationCancelledException;
+import io.costgen.core.Logits;
+import io.costgen.core.ModelInfo;
+import io.costgen.core.Ticker;
+import io.costgen.core.TransformerBackend;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Continuous (iteration-level) batching for one backend: one scheduler thread runs every
+ * in-flight call's decoder and, per iteration, ONE forward pass for all their rows.
+ *
+ * <p>An iteration (see {@code docs/batching.md}):
+ *
+ * <ol>
+ *   <li>admit waiting calls, first come first served, while the batch has room
+ *       ({@link BatchingPolicy#maxBatchRows}, {@link BatchingPolicy#maxKvCacheBytes}, and the
+ *       model's context length for the padded batch); stop calls that were cancelled or ran out
+ *       of time while waiting;
+ *   <li>token selection for every call in the batch (reading the last step's logits); finished
+ *       rows and calls leave the batch session at once ({@link DecoderSession#selectRows});
+ *   <li>prefill chunks of admitted calls, each in the call's own session, at most
+ *       {@link BatchingPolicy#prefillChunkTokens} prompt positions per iteration (at least one
+ *       chunk); a call whose prompt is done selects its first tokens and joins the batch session
+ *       ({@link DecoderSession#appendRows}, which pads and aligns the caches);
+ *   <li>one batched decode step ({@link DecoderSession#step}) for every row of every call.
+ * </ol>
+ *
+ * <p>Device time: every forward pass and cache copy is timed with the generator's {@link Ticker};
+ * a prefill (and a join) is charged to its call; a batched step (and the {@code selectRows}
+ * before it) is split over the calls by rows in the step, in whole nanoseconds whose sum is
+ * exactly the measured time.
+ *
+ * <p>Failures: an exception from a call's decoder, prefill or join fails that call only. A
+ * batched step (or batch {@code selectRows}) that throws cannot be attributed to a row: the batch
+ * session is closed and every call in it is re-prefilled alone (its prompt and tokens so far),
+ * once; a call whose retry fails, or that was already retrying, fails with that error; the others
+ * continue.
+ *
+ * <p>The scheduler thread is started on demand and ends when no call is left (daemon, named
+ * {@code costgen-batching-N}). Thread-safe.
+ */
+public final class BatchScheduler {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchScheduler.class);
+  private static final AtomicInteger THREADS = new AtomicInteger();
+  private static final BatchObserver NO_OBSERVER = new BatchObserver() {};
+
+  private final TransformerBackend backend;
+  private final Ticker ticker;
+  private final BatchingPolicy policy;
+  private final double kvBytesPerToken;
+  private final int contextLength;
+  private final int vocab;
+  private volatile BatchObserver observer = NO_OBSERVER;
+
+  private final Object lock = new Object();
+  /** Guarded by {@link #lock}. */
+  private final ArrayDeque<ScheduledCall> waiting = new ArrayDeque<>();
+  /** Guarded by {@link #lock}: a scheduler thread is alive. */
+  private boolean running;
+  /** Guarded by {@link #lock}: System.nanoTime() when the oldest waiting call arrived. */
+  private long firstArrivalNanos;
+
+  // Scheduler thread only.
+  private final List<ScheduledCall> prefilling = new ArrayList<>();
+  private final List<ScheduledCall> ready = new ArrayList<>();
+  private List<ScheduledCall> active = new ArrayList<>();
+  private DecoderSession shared;
+  private boolean mergeUnsupported;
+  private boolean chunkingUnsupported;
+  private long maintenanceNanos;
+
+  public BatchScheduler(TransformerBackend backend, Ticker ticker, BatchingPolicy policy) {
+    this.backend = Objects.requireNonNull(backend, "backend");
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    this.policy = Objects.requireNonNull(policy, "policy");
+    ModelInfo info = backend.modelInfo();
+    this.kvBytesPerToken = info.shape().kvCacheBytesPerToken(info.kvCacheDtype());
+    this.contextLength = info.contextLength();
+    this.vocab = info.vocabSize();
+  }
+
+  public BatchingPolicy policy() {
+    return policy;
+  }
+
+  /** Installs a diagnostics observer (tests); null removes it. */
+  public void observer(BatchObserver o) {
+    this.observer = o == null ? NO_OBSERVER : o;
+  }
+
+  /**
+   * Rejects a call that could never run within {@link BatchingPolicy#maxKvCacheBytes}, even
+   * alone: rows × (prompt width + new tokens) × KV bytes per token.
+   *
+   * @throws IllegalArgumentException naming the limit, the need and how it is counted
+   */
+  public void checkFits(BatchDemand d) {
+    double positions = (double) d.promptWidth() + d.maxNewTokens();
+    double bytes = d.rows() * positions * kvBytesPerToken;
+    if (bytes > policy.maxKvCacheBytes()) {
+      throw new IllegalArgumentException(String.format(
+          "maxKvCacheBytes: %d bytes allowed by the batching policy, but this call alone needs up to %.0f bytes"
+              + " of KV cache (%d rows x %.0f positions x %.0f bytes per token); raise the limit or shorten the"
+              + " call", policy.maxKvCacheBytes(), bytes, d.rows(), positions, kvBytesPerToken));
+    }
+  }
+
+  /** A new call, not yet queued: use its session, then {@link ScheduledCall#start}. */
+  public ScheduledCall open(BatchMember member, BatchDemand demand) {
+    return new ScheduledCall(this, Objects.requireNonNull(member, "member"), Objects.requireNonNull(demand, "demand"),
+        vocab);
+  }
+
+  void submit(ScheduledCall c) {
+    synchronized (lock) {
+      if (waiting.isEmpty()) {
+        firstArrivalNanos = System.nanoTime();
+      }
+      c.state = ScheduledCall.State.WAITING;
+      waiting.addLast(c);
+      observer.queued(waiting.size());
+      if (running) {
+        lock.notifyAll();
+        return;
+      }
+      Thread t = new Thread(this::loop, "costgen-batching-" + THREADS.incrementAndGet());
+      t.setDaemon(true);
+      try {
+        t.start();
+      } catch (Throwable e) {
+        waiting.remove(c);
+        throw e;
+      }
+      running = true;
+    }
+  }
+
+  void stopRequested() {
+    observer.stopRequested();
+    wake();
+  }
+
+  void wake() {
+    synchronized (lock) {
+      lock.notifyAll();
+    }
+  }
+
+  /** Positions per row in the batch session (scheduler thread). */
+  int sharedPositions() {
+    return shared == null ? 0 : shared.cachedPositions();
+  }
+
+  // ------------------------------------------------------------------ the loop
+
+  private void loop() {
+    try {
+      while (intake()) {
+        iterate();
+      }
+    } catch (Throwable t) {
+      LOG.error("batch scheduler failed; failing its calls", t);
+      abandonAll(t);
+    }
+  }
+
+  /** Admits and reaps waiting calls; false (thread ends) when no call is left. */
+  private boolean intake() {
+    List<ScheduledCall> stopped = new ArrayList<>();
+    List<ScheduledCall> admitted = new ArrayList<>();
+    synchronized (lock) {
+      while (true) {
+        for (Iterator<ScheduledCall> it = waiting.iterator(); it.hasNext(); ) {
+          ScheduledCall c = it.next();
+          if (c.stopReason() != null) {
+            it.remove();
+            stopped.add(c);
+          }
+        }
+        boolean busy = busy();
+        if (!busy && waiting.isEmpty()) {
+          if (!stopped.isEmpty()) {
+            break;
+          }
+          closeShared();
+          running = false;
+          return false;
+        }
+        long maxWait = policy.maxWait().toNanos();
+        if (!busy && maxWait > 0 && waitingRows() < policy.maxBatchRows()) {
+          long left = firstArrivalNanos + maxWait - System.nanoTime();
+          if (left > 0) {
+            try {
+              TimeUnit.NANOSECONDS.timedWait(lock, left);
+            } catch (InterruptedException e) {
+              // nobody interrupts this thread on purpose; go on
+            }
+            continue;
+          }
+        }
+        break;
+      }
+      while (!waiting.isEmpty() && fits(waiting.peekFirst(), admitted)) {
+        ScheduledCall c = waiting.pollFirst();
+        c.state = ScheduledCall.State.PREFILLING;
+        admitted.add(c);
+      }
+      if (!waiting.isEmpty()) {
+        firstArrivalNanos = System.nanoTime();
+      }
+    }
+    for (ScheduledCall c : stopped) {
+      FinishReason reason = c.stopReason();
+      c.decoder.stop(reason == null ? FinishReason.CANCELLED : reason);
+      finish(c, null);
+    }
+    for (ScheduledCall c : admitted) {
+      startPrefill(c);
+    }
+    return true;
+  }
+
+  private boolean busy() {
+    return !active.isEmpty() || !ready.isEmpty() || !prefilling.isEmpty();
+  }
+
+  private int waitingRows() {
+    int n = 0;
+    for (ScheduledCall c : waiting) {
+      n += c.demand.rows();
+    }
+    return n;
+  }
+
+  /**
+   * Whether {@code c} may join now: always when the batch is empty (the call was checked alone
+   * against the KV limit); else within maxBatchRows, and the projected KV cache — rows × (widest
+   * row + prefill chunks still to run + most remaining steps) — within maxKvCacheBytes and the
+   * model's context length.
+   */
+  private boolean fits(ScheduledCall c, List<ScheduledCall> admitted) {
+    if (!busy() && admitted.isEmpty()) {
+      return true;
+    }
+    if (mergeUnsupported) {
+      return false;
+    }
+    List<ScheduledCall> members = new ArrayList<>(active.size() + ready.size() + prefilling.size() + 2);
+    members.addAll(active);
+    members.addAll(ready);
+    members.addAll(prefilling);
+    members.addAll(admitted);
+    members.add(c);
+    long rows = 0;
+    long width = sharedPositions();
+    long chunks = 0;
+    long steps = 0;
+    for (ScheduledCall m : members) {
+      rows += m.demand.rows();
+      steps = Math.max(steps, m.remainingSteps());
+      if (m.state == ScheduledCall.State.READY) {
+        width = Math.max(width, m.own == null ? 0 : m.own.cachedPositions());
+      } else if (m.state != ScheduledCall.State.ACTIVE) {
+        width = Math.max(width, m.demand.promptWidth());
+        chunks += chunksLeft(m);
+      }
+    }
+    if (rows > policy.maxBatchRows()) {
+      return false;
+    }
+    long end = width + chunks + steps;
+    if (end > contextLength) {
+      return false;
+    }
+    return rows * (double) end * kvBytesPerToken <= policy.maxKvCacheBytes();
+  }
+
+  private long chunksLeft(ScheduledCall m) {
+    int chunk = chunkTokens();
+    if (chunk == 0) {
+      return 1;
+    }
+    long left = (long) (m.demand.promptWidth() - m.prefilledColumns) * m.demand.rows();
+    return (left + chunk - 1) / chunk + 1;
+  }
+
+  private void startPrefill(ScheduledCall c) {
+    prefilling.add(c);
+    try {
+      if (!c.driveToPrefill()) {
+        prefilling.remove(c);
+        finish(c, null);
+        return;
+      }
+      c.own = backend.openSession();
+      c.session.cancellable = c.own;
+      if (c.stopRequested) {
+        c.own.cancel();
+      }
+    } catch (Throwable t) {
+      prefilling.remove(c);
+      finish(c, t);
+    }
+  }
+
+  private void iterate() {
+    maintenanceNanos = 0;
+    selectActive();
+    runPrefills();
+    joinReady();
+    if (!active.isEmpty()) {
+      step();
+    }
+  }
+
+  /** Token selection for the calls in the batch; finished rows and calls leave. */
+  private void selectActive() {
+    if (active.isEmpty()) {
+      return;
+    }
+    List<ScheduledCall> kept = new ArrayList<>(active.size());
+    List<ScheduledCall> ended = new ArrayList<>();
+    List<Throwable> errors = new ArrayList<>();
+    for (ScheduledCall c : active) {
+      try {
+        if (c.driveToStep()) {
+          kept.add(c);
+          continue;
+        }
+        errors.add(null);
+      } catch (Throwable t) {
+        errors.add(t);
+      }
+      ended.add(c);
+    }
+    try {
+      leave(kept);
+    } finally {
+      // told after their rows left (and after the batch session closed, if it emptied)
+      for (int i = 0; i < ended.size(); i++) {
+        finish(ended.get(i), errors.get(i));
+      }
+    }
+  }
+
+  /** The rows of calls not in {@code kept} leave the batch session. */
+  private void leave(List<ScheduledCall> kept) {
+    int total = 0;
+    for (ScheduledCall c : kept) {
+      total += c.session.rows();
+    }
+    int[] sel = new int[total];
+    int n = 0;
+    boolean identity = true;
+    for (ScheduledCall c : kept) {
+      int[] local = c.session.takeSelection();
+      int count = local == null ? c.sharedRows : local.length;
+      for (int i = 0; i < count; i++) {
+        int g = c.offset + (local == null ? i : local[i]);
+        identity &= g == n;
+        sel[n++] = g;
+      }
+      c.offset = n - count;
+      c.sharedRows = count;
+    }
+    active = kept;
+    if (n == 0) {
+      closeShared(); // the batch emptied: its padding goes with it
+      return;
+    }
+    if (identity && n == shared.rows()) {
+      return;
+    }
+    long t0 = ticker.read();
+    try {
+      shared.selectRows(sel);
+    } catch (Throwable t) {
+      maintenanceNanos += ticker.read() - t0;
+      LOG.warn("selectRows on the batch session failed ({} rows of {} calls); re-prefilling each call alone",
+          n, active.size(), t);
+      splitAndRecover(n, t);
+      return;
+    }
+    maintenanceNanos += ticker.read() - t0;
+  }
+
+  /** Prefill chunks, first come first served, within the per-iteration token budget. */
+  private void runPrefills() {
+    int chunkTokens = chunkTokens();
+    long budget = chunkTokens == 0 ? Long.MAX_VALUE : chunkTokens;
+    boolean ran = false;
+    for (Iterator<ScheduledCall> it = prefilling.iterator(); it.hasNext(); ) {
+      ScheduledCall c = it.next();
+      if (ran && budget <= 0) {
+        break;
+      }
+      FinishReason stop = c.stopReason();
+      if (stop != null) {
+        it.remove();
+        c.decoder.stop(stop);
+        finish(c, null);
+        continue;
+      }
+      long[][] block = c.session.block;
+      int rows = block.length;
+      int width = block[0].length;
+      int done = c.prefilledColumns;
+      int cols;
+      if (chunkTokens == 0) {
+        cols = width - done;
+      } else {
+        cols = (int) Math.min(width - done, Math.max(1, budget / rows));
+        if (done == 0) {
+          cols = Math.max(cols, Math.min(width, c.session.maxPadding() + 1)); // a real token in every row
+        }
+      }
+      long[][] chunk = new long[rows][];
+      int[] pad = new int[rows];
+      for (int r = 0; r < rows; r++) {
+        chunk[r] = cols == width ? block[r] : java.util.Arrays.copyOfRange(block[r], done, done + cols);
+        pad[r] = done == 0 ? c.session.padding[r] : 0;
+      }
+      long t0 = ticker.read();
+      Logits logits;
+      try {
+        logits = c.own.prefill(chunk, pad);
+        c.charge(ticker.read() - t0);
+      } catch (GenerationCancelledException e) {
+        c.charge(ticker.read() - t0);
+        it.remove();
+        c.decoder.stop(c.member.abortReason());
+        finish(c, null);
+        continue;
+      } catch (Throwable t) {
+        c.charge(ticker.read() - t0);
+        logits = done > 0 ? prefillWhole(c, t) : null;
+        if (logits == null) {
+          it.remove();
+          finish(c, t);
+          continue;
+        }
+        cols = width - done;
+      }
+      observer.prefilled(rows, cols);
+      ran = true;
+      budget -= (long) rows * cols;
+      c.prefilledColumns += cols;
+      if (c.prefilledColumns == width) {
+        it.remove();
+        c.session.bindOwn(logits);
+        c.state = ScheduledCall.State.READY;
+        ready.add(c);
+      }
+    }
+  }
+
+  private int chunkTokens() {
+    return chunkingUnsupported ? 0 : policy.prefillChunkTokens();
+  }
+
+  /**
+   * A later prefill chunk failed. Some graphs accept a multi-token block only on an empty cache
+   * (onnxruntime-genai's attention-mask subgraph, for one): prefill the whole prompt in a fresh
+   * session; if that works, chunking is off for this scheduler from now on. Returns the logits,
+   * or null (after charging, with the call's own session left for {@link #finish}) if the retry
+   * failed too.
+   */
+  private Logits prefillWhole(ScheduledCall c, Throwable chunkError) {
+    if (chunkingUnsupported || chunkError instanceof Error) {
+      return null;
+    }
+    long t0 = ticker.read();
+    try {
+      c.own.close();
+      c.own = backend.openSession();
+      c.session.cancellable = c.own;
+      t0 = ticker.read();
+      Logits logits = c.own.prefill(c.session.block, c.session.padding);
+      c.charge(ticker.read() - t0);
+      chunkingUnsupported = true;
+      LOG.warn("a prefill chunk on a non-empty cache failed but the whole prompt works: {} cannot prefill in"
+          + " chunks; chunked prefill is off for this generator", backend, chunkError);
+      return logits;
+    } catch (Throwable t) {
+      c.charge(ticker.read() - t0);
+      chunkError.addSuppressed(t);
+      return null;
+    }
+  }
+
+  /** Calls whose prompt is done select their first tokens, then join the batch session. */
+  private void joinReady() {
+    for (Iterator<ScheduledCall> it = ready.iterator(); it.hasNext(); ) {
+      ScheduledCall c = it.next();
+      try {
+        if (c.session.pendingStep == null && !c.driveToStep()) {
+          it.remove();
+          finish(c, null);
+          continue;
+        }
+      } catch (Throwable t) {
+        it.remove();
+        finish(c, t);
+        continue;
+      }
+      // From here a cancel no longer aborts the session that joins (it would abort the batch);
+      // one that came in between may have aborted it already: that call stops instead.
+      c.session.cancellable = null;
+      if (c.stopRequested) {
+        it.remove();
+        FinishReason reason = c.stopReason();
+        c.decoder.stop(reason == null ? FinishReason.CANCELLED : reason);
+        finish(c, null);
+        continue;
+      }
+      if (shared == null) {
+        shared = c.own;
+        c.offset = 0;
+      } else if (mergeUnsupported) {
+        continue; // joins when the batch empties
+      } else {
+        int before = shared.rows();
+        long t0 = ticker.read();
+        try {
+          shared.appendRows(c.own);
+        } catch (UnsupportedOperationException e) {
+          c.charge(ticker.read() - t0);
+          mergeUnsupported = true;
+          LOG.warn("{} cannot merge sessions (DecoderSession.appendRows): batched calls will run one after"
+              + " another", backend, e);
+          continue;
+        } catch (Throwable t) {
+          c.charge(ticker.read() - t0);
+          it.remove();
+          finish(c, t); // the joining call fails; the batch goes on if appendRows left it as it was
+          if (!unchanged(before)) {
+            splitAndRecover(activeRows(), t);
+            return;
+          }
+          continue;
+        }
+        c.charge(ticker.read() - t0);
+        c.offset = before;
+      }
+      c.own = null;
+      c.sharedRows = c.session.rows();
+      c.state = ScheduledCall.State.ACTIVE;
+      active.add(c);
+      it.remove();
+    }
+  }
+
+  private boolean unchanged(int rowsBefore) {
+    try {
+      return shared.rows() == rowsBefore;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private int activeRows() {
+    int n = 0;
+    for (ScheduledCall c : active) {
+      n += c.sharedRows;
+    }
+    return n;
+  }
+
+  /** One forward pass for every row of every call in the batch. */
+  private void step() {
+    int total = activeRows();
+    long[] ids = new long[total];
+    for (ScheduledCall c : active) {
+      System.arraycopy(c.session.pendingStep, 0, ids, c.offset, c.sharedRows);
+    }
+    int positions = shared.cachedPositions();
+    long t0 = ticker.read();
+    Logits logits;
+    try {
+      logits = shared.step(ids);
+    } catch (Throwable t) {
+      maintenanceNanos += ticker.read() - t0;
+      observer.stepped(total, active.size(), positions);
+      LOG.warn("batched step failed ({} rows of {} calls); re-prefilling each call alone once", total,
+          active.size(), t);
+      splitAndRecover(total, t);
+      return;
+    }
+    long elapsed = ticker.read() - t0 + maintenanceNanos;
+    maintenanceNanos = 0;
+    observer.stepped(total, active.size(), positions);
+    split(elapsed, total);
+    for (ScheduledCall c : active) {
+      c.session.bindStep(logits, c.offset, c.sharedRows);
+      c.stepsDone++;
+      c.retried = false;
+    }
+  }
+
+  /** Splits {@code nanos} over the active calls by rows (exact: the shares sum to {@code nanos}). */
+  private void split(long nanos, int totalRows) {
+    long assigned = 0;
+    for (int i = 0; i < active.size(); i++) {
+      ScheduledCall c = active.get(i);
+      long share;
+      if (i == active.size() - 1) {
+        share = nanos - assigned;
+      } else {
+        try {
+          share = Math.multiplyExact(nanos, (long) c.sharedRows) / totalRows;
+        } catch (ArithmeticException e) {
+          share = (long) ((double) nanos * c.sharedRows / totalRows);
+        }
+      }
+      assigned += share;
+      c.charge(share);
+      c.member.usageCounter().shareLastPass((double) c.sharedRows / totalRows);
+    }
+  }
+
+  /**
+   * A batched operation failed: charge its time, close the batch session (its state is
+   * unknown) and re-prefill each call alone from its tokens, once.
+   */
+  private void splitAndRecover(int totalRows, Throwable error) {
+    if (totalRows > 0) {
+      split(maintenanceNanos, totalRows);
+    }
+    maintenanceNanos = 0;
+    closeShared();
+    List<ScheduledCall> members = active;
+    active = new ArrayList<>();
+    for (ScheduledCall c : members) {
+      if (c.retried) {
+        finish(c, error);
+        continue;
+      }
+      c.retried = true;
+      FinishReason stop = c.stopReason();
+      if (stop != null) {
+        c.decoder.stop(stop);
+        finish(c, null);
+        continue;
+      }
+      long t0 = ticker.read();
+      try {
+        c.own = backend.openSession();
+        c.session.cancellable = c.own;
+        int rows = c.session.rows();
+        int[] pad = new int[rows];
+        int[] lengths = new int[rows];
+        long[][] block = c.session.historyBlock(pad, lengths, 0);
+        t0 = ticker.read();
+        Logits l = c.own.prefill(block, pad);
+        c.charge(ticker.read() - t0);
+        observer.prefilled(rows, block[0].length);
+        c.member.usageCounter().prefill(lengths, rows);
+        c.session.pendingStep = null;
+        c.session.takeSelection();
+        c.session.bindOwn(l);
+        c.stepsDone++;
+        c.state = ScheduledCall.State.READY;
+        ready.add(c);
+      } catch (GenerationCancelledException e) {
+        c.charge(ticker.read() - t0);
+        c.decoder.stop(c.member.abortReason());
+        finish(c, null);
+      } catch (Throwable t) {
+        c.charge(ticker.read() - t0);
+        if (t != error) {
+          t.addSuppressed(error);
+        }
+        finish(c, t);
+      }
+    }
+  }
+
+  /** The scheduler is done with {@code c}: release its own session and tell the call. */
+  private void finish(ScheduledCall c, Throwable error) {
+    c.state = ScheduledCall.State.DONE;
+    c.session.cancellable = null;
+    if (c.own != null) {
+      try {
+        c.own.close();
+      } catch (RuntimeException e) {
+        LOG.warn("closing the session of {} failed", c.member.name(), e);
+      }
+      c.own = null;
+    }
+    try {
+      c.member.batchDone(error);
+    } catch (RuntimeException e) {
+      LOG.warn("batchDone of {} threw; ignored", c.member.name(), e);
+    }
+  }
+
+  private void closeShared() {
+    if (shared != null) {
+      try {
+        shared.close();
+      } catch (RuntimeException e) {
+        LOG.warn("closing the batch session failed", e);
+      }
+      shared = null;
+      observer.batchClosed();
+    }
+  }
+
+  /** Last resort after a scheduler bug: fail every call cleanly. */
+  private void abandonAll(Throwable t) {
+    List<ScheduledCall> all = new ArrayList<>(active);
+    all.addAll(ready);
+    all.addAll(prefilling);
+    active = new ArrayList<>();
+    ready.clear();
+    prefilling.clear();
+    closeShared();
+    synchronized (lock) {
+      all.addAll(waiting);
+      waiting.clear();
+      running = false;
+    }
+    for (ScheduledCall c : all) {
+      if (c.state != ScheduledCall.State.DONE) {
+        finish(c, t);
+      }
+    }
+  }
+}
