@@ -239,6 +239,38 @@ class TextGeneratorBudgetTest {
     assertThat(budgets.statusForTenant("acme").get(0).spent()).isEqualByComparingTo("9");
   }
 
+
+  @Test
+  void generate_batched_eachCallReservesAndSettlesOnItsOwn() throws Exception {
+    ToyBackend backend = backend();
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("tokens:40/day,id=t"));
+    InMemoryMeter inMemory = InMemoryMeter.create();
+    TextGenerator g = TextGenerator.builder(backend).costModel(PER_TOKEN).budgets(budgets).meter(inMemory)
+        .batching(BatchingPolicy.defaults()).build();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<GenerationResult>> futures = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        String tenant = "tenant-" + t;
+        int maxNew = 5 + 3 * t;
+        futures.add(pool.submit(() -> g.generate(request(tenant, maxNew, 1, 2, 3))));
+      }
+      for (int t = 0; t < 4; t++) {
+        GenerationResult r = futures.get(t).get();
+        assertThat(r.first().generatedTokenIds()).hasSize(5 + 3 * t);
+        BudgetStatus status = budgets.statusForTenant("tenant-" + t).get(0);
+        assertThat(status.spent()).isEqualByComparingTo(BigDecimal.valueOf(r.usage().totalTokens()));
+        assertThat(status.reserved()).isZero();
+      }
+      // Over budget: refused before it joins the batch.
+      assertThatThrownBy(() -> g.generate(request("tenant-3", 30, 1, 2, 3)))
+          .isInstanceOf(BudgetExceededException.class);
+      assertThat(inMemory.count()).isEqualTo(5);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void builder_rejectsLeaseOutsideRange() {
     assertThatThrownBy(() -> TextGenerator.builder(backend()).budgetLease(Duration.ZERO))
