@@ -14,6 +14,15 @@ public interface Tokenizer extends AutoCloseable {
   /** Text of {@code ids}; special tokens are dropped when {@code skipSpecialTokens}. */
   String decode(long[] ids, boolean skipSpecialTokens);
 
+  /**
+   * Whether {@code id} is a byte-fallback piece (e.g. SentencePiece's {@code <0xE2>}): its text
+   * depends on the byte pieces around it (an invalid UTF-8 run decodes to U+FFFD as a whole), so
+   * streaming holds it back until a non-byte token follows. Default: false.
+   */
+  default boolean isByteFallbackPiece(long id) {
+    return false;
+  }
+
   /** Text of {@code ids}, special tokens kept. */
   default String decode(long[] ids) {
     return decode(ids, false);

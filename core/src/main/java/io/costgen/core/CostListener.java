@@ -1,0 +1,38 @@
+package io.costgen.core;
+
+import io.costgen.cost.CallContext;
+import io.costgen.cost.CostReport;
+
+/**
+ * Observes the cost lifecycle of generation calls. Every {@link #onStart} is followed by exactly
+ * one of {@link #onComplete}, {@link #onError} or {@link #onCancel}, even when the backend fails.
+ * Calls rejected by validation (before any work) produce no events.
+ *
+ * <p>Methods run synchronously on the thread running the call and must be fast and must not
+ * re-enter the generator. An exception thrown by a listener is logged at WARN and ignored: it
+ * never changes the generation or its accounting. Implementations shared by concurrent calls
+ * must be thread-safe. All methods default to doing nothing.
+ */
+public interface CostListener {
+
+  /** A listener that does nothing. */
+  CostListener NONE = new CostListener() {};
+
+  /** The call passed validation; {@code estimate} is the cost model's worst case for it. */
+  default void onStart(CallContext context, CostReport estimate) {}
+
+  /**
+   * After each decode step: {@code tokensSoFar} tokens generated so far in this call, counting
+   * every row the backend decoded (each beam in beam search).
+   */
+  default void onToken(CallContext context, int tokensSoFar) {}
+
+  /** The call finished (including by deadline or {@code maxTime}); {@code result.cost()} is priced. */
+  default void onComplete(CallContext context, GenerationResult result) {}
+
+  /** The call failed; {@code partial} prices the work done before the failure. */
+  default void onError(CallContext context, Throwable error, CostReport partial) {}
+
+  /** The call was cancelled; {@code partial} holds what was generated, priced. */
+  default void onCancel(CallContext context, GenerationResult partial) {}
+}
