@@ -28,6 +28,17 @@ import java.util.Map;
 public final class ChildMain {
 
   static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.lang.management.ThreadMXBean THREADS =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  /** A run and the calling thread's CPU time during it. */
+  record Measured(DecodeLoop.Run run, long cpuNanos) {}
+
+  static Measured measure(DecodeLoop loop, long[][] prompts, int newTokens) throws Exception {
+    long c0 = THREADS.getCurrentThreadCpuTime();
+    DecodeLoop.Run run = loop.run(prompts, newTokens);
+    return new Measured(run, THREADS.getCurrentThreadCpuTime() - c0);
+  }
 
   private final RunSpec spec;
   private final HardwareProfile cpuProfile;
@@ -156,19 +167,20 @@ public final class ChildMain {
         }
         List<Double> tps = new ArrayList<>();
         List<Double> call = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
         String digest = null;
         long seriesStart = System.nanoTime();
         for (int r = 0; r < repsFor(impl); r++) {
-          DecodeLoop.Run run = loop.run(prompts, newTokens);
-          record(run, batch, newTokens, tps, call);
+          Measured m = measure(loop, prompts, newTokens);
+          record(m, batch, newTokens, tps, call, cpu);
           if (digest == null) {
-            digest = Workloads.digest(run.generated());
+            digest = Workloads.digest(m.run().generated());
           }
           if ((System.nanoTime() - seriesStart) / 1e9 > spec.seriesSecondsCap()) {
             break;
           }
         }
-        decode.add(new RunResult.DecodeSeries(batch, spec.promptTokens(), newTokens, tps, call, digest));
+        decode.add(new RunResult.DecodeSeries(batch, spec.promptTokens(), newTokens, tps, call, cpu, digest));
         if (batch == 1) {
           hwmAfterB1 = ProcStatus.peakRssKib().orElse(-1);
         }
@@ -198,12 +210,14 @@ public final class ChildMain {
     return out;
   }
 
-  private static void record(DecodeLoop.Run run, int batch, int newTokens, List<Double> tps,
-      List<Double> call) {
+  private static void record(Measured m, int batch, int newTokens, List<Double> tps,
+      List<Double> call, List<Double> cpu) {
+    DecodeLoop.Run run = m.run();
     double decodeSeconds = (run.totalNanos() - run.firstTokenNanos()) / 1e9;
     int steps = newTokens - 1;
     tps.add(steps == 0 ? 0 : batch * steps / decodeSeconds);
     call.add(run.totalNanos() / 1e9);
+    cpu.add(m.cpuNanos() / 1e9);
   }
 
   // ------------------------------------------------------------------ paired
@@ -227,10 +241,12 @@ public final class ChildMain {
         long[][] prompts = Workloads.prompts(batch, spec.promptTokens(), loops.get(0).vocab());
         List<List<Double>> tps = new ArrayList<>();
         List<List<Double>> call = new ArrayList<>();
+        List<List<Double>> cpu = new ArrayList<>();
         String[] digests = new String[n];
         for (DecodeLoop l : loops) {
           tps.add(new ArrayList<>());
           call.add(new ArrayList<>());
+          cpu.add(new ArrayList<>());
           for (int w = 0; w < spec.warmup(); w++) {
             l.run(prompts, newTokensFor(l.impl()));
           }
@@ -241,10 +257,10 @@ public final class ChildMain {
             int i = (round + k) % n;
             DecodeLoop l = loops.get(i);
             int newTokens = newTokensFor(l.impl());
-            DecodeLoop.Run run = l.run(prompts, newTokens);
-            record(run, batch, newTokens, tps.get(i), call.get(i));
+            Measured m = measure(l, prompts, newTokens);
+            record(m, batch, newTokens, tps.get(i), call.get(i), cpu.get(i));
             if (digests[i] == null) {
-              digests[i] = Workloads.digest(run.generated());
+              digests[i] = Workloads.digest(m.run().generated());
             }
           }
           if ((System.nanoTime() - seriesStart) / 1e9 > spec.seriesSecondsCap()) {
@@ -254,7 +270,7 @@ public final class ChildMain {
         for (int i = 0; i < n; i++) {
           Impl impl = loops.get(i).impl();
           decode.get(impl).add(new RunResult.DecodeSeries(batch, spec.promptTokens(),
-              newTokensFor(impl), tps.get(i), call.get(i), digests[i]));
+              newTokensFor(impl), tps.get(i), call.get(i), cpu.get(i), digests[i]));
         }
       }
       Map<Impl, List<RunResult.TtftSeries>> ttft = pairedTtft(loops);
@@ -325,21 +341,22 @@ public final class ChildMain {
       }
       List<Double> onS = new ArrayList<>();
       List<Double> offS = new ArrayList<>();
+      List<Double> onCpu = new ArrayList<>();
+      List<Double> offCpu = new ArrayList<>();
       long seriesStart = System.nanoTime();
       for (int round = 0; round < spec.reps(); round++) {
-        if (round % 2 == 0) {
-          onS.add(on.run(prompts, newTokens).totalNanos() / 1e9);
-          offS.add(off.run(prompts, newTokens).totalNanos() / 1e9);
-        } else {
-          offS.add(off.run(prompts, newTokens).totalNanos() / 1e9);
-          onS.add(on.run(prompts, newTokens).totalNanos() / 1e9);
+        for (int k = 0; k < 2; k++) {
+          boolean costOn = (round + k) % 2 == 0; // A-B, then B-A
+          Measured m = measure(costOn ? on : off, prompts, newTokens);
+          (costOn ? onS : offS).add(m.run().totalNanos() / 1e9);
+          (costOn ? onCpu : offCpu).add(m.cpuNanos() / 1e9);
         }
         if ((System.nanoTime() - seriesStart) / 1e9 > spec.seriesSecondsCap()) {
           break;
         }
       }
       double pathNanos = pricingPathNanos((CostgenLoop) on, prompts, newTokens);
-      return new RunResult.Overhead(newTokens, onS, offS, pathNanos);
+      return new RunResult.Overhead(newTokens, onS, offS, onCpu, offCpu, pathNanos);
     }
   }
 

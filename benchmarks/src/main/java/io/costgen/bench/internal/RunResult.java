@@ -39,11 +39,14 @@ public record RunResult(RunSpec spec, List<LoopResult> loops, ModelFacts facts, 
    * @param newTokens new tokens per row (decode steps = newTokens − 1)
    * @param tokensPerSecond per run: batch × decode steps ÷ (call time − time to first token)
    * @param callSeconds per run: the whole call, seconds
+   * @param callCpuSeconds per run: CPU time of the calling thread during the call, seconds (with
+   *     one intra-op thread all of ONNX Runtime's work runs there; robust to other processes
+   *     competing for the cores)
    * @param tokensDigest a digest of the tokens of the first measured run (loops that agree on
    *     the tokens have equal digests)
    */
   public record DecodeSeries(int batch, int promptTokens, int newTokens, List<Double> tokensPerSecond,
-      List<Double> callSeconds, String tokensDigest) {}
+      List<Double> callSeconds, List<Double> callCpuSeconds, String tokensDigest) {}
 
   /**
    * Time to first token at batch 1.
@@ -76,9 +79,11 @@ public record RunResult(RunSpec spec, List<LoopResult> loops, ModelFacts facts, 
    * @param newTokens new tokens per call
    * @param onSeconds per round: the cost-on call, seconds
    * @param offSeconds per round: the cost-off call, seconds
+   * @param onCpuSeconds per round: calling-thread CPU time of the cost-on call, seconds
+   * @param offCpuSeconds per round: calling-thread CPU time of the cost-off call, seconds
    * @param pricingPathNanos direct timing of one call's pricing path (estimate, price, listener
    *     events), nanoseconds, median of batches
    */
   public record Overhead(int newTokens, List<Double> onSeconds, List<Double> offSeconds,
-      double pricingPathNanos) {}
+      List<Double> onCpuSeconds, List<Double> offCpuSeconds, double pricingPathNanos) {}
 }

@@ -27,7 +27,7 @@ class ReportTest {
 
   private static RunResult.LoopResult loop(Impl impl, int batch, List<Double> tps, String digest) {
     return new RunResult.LoopResult(impl,
-        List.of(new RunResult.DecodeSeries(batch, 32, 32, tps, tps, digest)), List.of(), -1);
+        List.of(new RunResult.DecodeSeries(batch, 32, 32, tps, tps, tps, digest)), List.of(), -1);
   }
 
   private static Report report() {
@@ -104,7 +104,8 @@ class ReportTest {
         16, 64, 0, List.of(1), 30, 5, 0, List.of(), 0, 60, FIGURES);
     // per round: +0.5 %, +0.2 %, −0.1 %, +50 % (an outlier), +0.3 %: median +0.3 %
     r.overhead(new RunResult(spec, List.of(), null, 1, new RunResult.Overhead(64,
-        List.of(1.005, 1.002, 0.999, 1.5, 1.003), List.of(1.0, 1.0, 1.0, 1.0, 1.0), 2_000), 1, 1));
+        List.of(1.005, 1.002, 0.999, 1.5, 1.003), List.of(1.0, 1.0, 1.0, 1.0, 1.0),
+        List.of(1.0, 1.0, 1.0, 1.0, 1.0), List.of(1.0, 1.0, 1.0, 1.0, 1.0), 2_000), 1, 1));
 
     String md = r.render();
 
