@@ -164,7 +164,9 @@ public final class BenchRun {
         }
         report.addLarge(lm);
         if (options.suites().contains("threads") && plan.threadSettingsOnLarge() && m == models.get(0)) {
-          threadSettings(report, m.name(), withPast, plan.promptTokens(), plan.newTokens(), List.of(1, 8));
+          // Half the new tokens of the decode suite: five settings × two batches add up.
+          threadSettings(report, m.name(), withPast, plan.promptTokens(), Math.max(4, plan.newTokens() / 2),
+              List.of(1, 8));
         }
       }
     }
