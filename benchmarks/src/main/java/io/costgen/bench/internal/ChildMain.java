@@ -80,6 +80,7 @@ public final class ChildMain {
     switch (spec.mode()) {
       case "single" -> loops.add(single(spec.impls().get(0)));
       case "paired" -> loops.addAll(paired());
+      case "threads" -> loops.addAll(threads());
       case "overhead" -> overhead = overhead();
       default -> throw new IllegalArgumentException("mode: " + spec.mode());
     }
@@ -186,7 +187,7 @@ public final class ChildMain {
         }
       }
       List<RunResult.TtftSeries> ttft = impl == Impl.NO_PAST ? List.of() : ttft(loop);
-      return new RunResult.LoopResult(impl, decode, ttft, hwmAfterB1);
+      return new RunResult.LoopResult(impl, decode, ttft, hwmAfterB1, null);
     }
   }
 
@@ -232,59 +233,97 @@ public final class ChildMain {
       for (Impl impl : spec.impls()) {
         loops.add(open(impl));
       }
-      int n = loops.size();
-      Map<Impl, List<RunResult.DecodeSeries>> decode = new LinkedHashMap<>();
-      for (DecodeLoop l : loops) {
-        decode.put(l.impl(), new ArrayList<>());
-      }
-      for (int batch : spec.batches()) {
-        long[][] prompts = Workloads.prompts(batch, spec.promptTokens(), loops.get(0).vocab());
-        List<List<Double>> tps = new ArrayList<>();
-        List<List<Double>> call = new ArrayList<>();
-        List<List<Double>> cpu = new ArrayList<>();
-        String[] digests = new String[n];
-        for (DecodeLoop l : loops) {
-          tps.add(new ArrayList<>());
-          call.add(new ArrayList<>());
-          cpu.add(new ArrayList<>());
-          for (int w = 0; w < spec.warmup(); w++) {
-            l.run(prompts, newTokensFor(l.impl()));
-          }
-        }
-        long seriesStart = System.nanoTime();
-        for (int round = 0; round < spec.reps(); round++) {
-          for (int k = 0; k < n; k++) {
-            int i = (round + k) % n;
-            DecodeLoop l = loops.get(i);
-            int newTokens = newTokensFor(l.impl());
-            Measured m = measure(l, prompts, newTokens);
-            record(m, batch, newTokens, tps.get(i), call.get(i), cpu.get(i));
-            if (digests[i] == null) {
-              digests[i] = Workloads.digest(m.run().generated());
-            }
-          }
-          if ((System.nanoTime() - seriesStart) / 1e9 > spec.seriesSecondsCap()) {
-            break;
-          }
-        }
-        for (int i = 0; i < n; i++) {
-          Impl impl = loops.get(i).impl();
-          decode.get(impl).add(new RunResult.DecodeSeries(batch, spec.promptTokens(),
-              newTokensFor(impl), tps.get(i), call.get(i), cpu.get(i), digests[i]));
-        }
-      }
-      Map<Impl, List<RunResult.TtftSeries>> ttft = pairedTtft(loops);
-      List<RunResult.LoopResult> out = new ArrayList<>();
-      for (DecodeLoop l : loops) {
-        out.add(new RunResult.LoopResult(l.impl(), decode.get(l.impl()),
-            ttft.getOrDefault(l.impl(), List.of()), -1));
-      }
-      return out;
+      return rotate(loops, null);
     } finally {
       for (DecodeLoop l : loops) {
         l.close();
       }
     }
+  }
+
+  /**
+   * One cost-off loop per thread setting, each over its own backend, in rotating order like
+   * {@link #paired()}: a noisy machine's slow phases hit every setting alike.
+   */
+  private List<RunResult.LoopResult> threads() throws Exception {
+    List<DecodeLoop> loops = new ArrayList<>();
+    List<OnnxBackend> own = new ArrayList<>();
+    try {
+      for (RunSpec.ThreadSetting t : spec.threadSettings()) {
+        OnnxBackend.Builder b = OnnxBackend.builder().modelDir(Path.of(spec.withPast().dir()))
+            .modelFile(Path.of(spec.withPast().file()));
+        if (t.threads() > 0) {
+          b.intraOpThreads(t.threads());
+        }
+        if (t.spinning() != null) {
+          b.allowSpinning(t.spinning());
+        }
+        if ("cuda".equals(spec.provider())) {
+          b.executionProvider(ExecutionProvider.CUDA);
+        }
+        OnnxBackend backend = b.build();
+        own.add(backend);
+        loops.add(new CostgenLoop(Impl.FREE, backend, cpuProfile));
+      }
+      return rotate(loops, spec.threadSettings());
+    } finally {
+      for (OnnxBackend b : own) {
+        b.close();
+      }
+    }
+  }
+
+  /** Decode at each batch (and TTFT at batch 1 lengths) for {@code loops}, rotating per round. */
+  private List<RunResult.LoopResult> rotate(List<DecodeLoop> loops, List<RunSpec.ThreadSetting> settings)
+      throws Exception {
+    int n = loops.size();
+    List<List<RunResult.DecodeSeries>> decode = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      decode.add(new ArrayList<>());
+    }
+    for (int batch : spec.batches()) {
+      long[][] prompts = Workloads.prompts(batch, spec.promptTokens(), loops.get(0).vocab());
+      List<List<Double>> tps = new ArrayList<>();
+      List<List<Double>> call = new ArrayList<>();
+      List<List<Double>> cpu = new ArrayList<>();
+      String[] digests = new String[n];
+      for (DecodeLoop l : loops) {
+        tps.add(new ArrayList<>());
+        call.add(new ArrayList<>());
+        cpu.add(new ArrayList<>());
+        for (int w = 0; w < spec.warmup(); w++) {
+          l.run(prompts, newTokensFor(l.impl()));
+        }
+      }
+      long seriesStart = System.nanoTime();
+      for (int round = 0; round < spec.reps(); round++) {
+        for (int k = 0; k < n; k++) {
+          int i = (round + k) % n;
+          DecodeLoop l = loops.get(i);
+          int newTokens = newTokensFor(l.impl());
+          Measured m = measure(l, prompts, newTokens);
+          record(m, batch, newTokens, tps.get(i), call.get(i), cpu.get(i));
+          if (digests[i] == null) {
+            digests[i] = Workloads.digest(m.run().generated());
+          }
+        }
+        if ((System.nanoTime() - seriesStart) / 1e9 > spec.seriesSecondsCap()) {
+          break;
+        }
+      }
+      for (int i = 0; i < n; i++) {
+        decode.get(i).add(new RunResult.DecodeSeries(batch, spec.promptTokens(),
+            newTokensFor(loops.get(i).impl()), tps.get(i), call.get(i), cpu.get(i), digests[i]));
+      }
+    }
+    Map<Impl, List<RunResult.TtftSeries>> ttft = settings == null ? pairedTtft(loops) : Map.of();
+    List<RunResult.LoopResult> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      DecodeLoop l = loops.get(i);
+      out.add(new RunResult.LoopResult(l.impl(), decode.get(i), ttft.getOrDefault(l.impl(), List.of()), -1,
+          settings == null ? null : settings.get(i)));
+    }
+    return out;
   }
 
   /** TTFT of each with-cache loop, rotating order per round, one series per prompt length. */

@@ -44,7 +44,7 @@ public record Plan(
 
   /** The full run (under 15 minutes on 2 quiet cores). */
   public static Plan full() {
-    return new Plan(true, true, 32, 32, 5, 3, 12, 2, List.of(128, 512), 3, 64, 30, 1000, true, 3, 90);
+    return new Plan(true, true, 32, 32, 5, 3, 12, 2, List.of(128, 512), 3, 64, 30, 1000, true, 4, 90);
   }
 
   /**

@@ -64,14 +64,12 @@ public final class Report {
     }
   }
 
-  /** One thread-settings child. */
-  public record ThreadRun(String model, int threads, Boolean spinning, RunResult result) {}
-
   private Machine machine;
-  private final HardwareProfile cpuProfile;
+  private HardwareProfile cpuProfile;
+  private final List<String> notes = new ArrayList<>();
   private final List<LargeModel> large = new ArrayList<>();
   private final List<RunResult> small = new ArrayList<>();
-  private final List<ThreadRun> threads = new ArrayList<>();
+  private final List<RunResult> threads = new ArrayList<>();
   private RunResult overhead;
   private String budgetSection = "";
   private final List<String> failures = new ArrayList<>();
@@ -80,6 +78,16 @@ public final class Report {
   /** @param cpuProfile the measured {@code cpu} profile (for the roofline and the cost model) */
   public Report(HardwareProfile cpuProfile) {
     this.cpuProfile = cpuProfile;
+  }
+
+  /** Replaces the {@code cpu} profile used for the roofline and the cost-model columns. */
+  public void cpuProfile(HardwareProfile p) {
+    this.cpuProfile = p;
+  }
+
+  /** A line for the machine section. */
+  public void note(String line) {
+    notes.add(line);
   }
 
   /** The machine and run facts; required before {@link #render()}. */
@@ -95,7 +103,7 @@ public final class Report {
     small.add(r);
   }
 
-  public void addThreads(ThreadRun r) {
+  public void addThreads(RunResult r) {
     threads.add(r);
   }
 
@@ -144,20 +152,24 @@ public final class Report {
     RunSpec.CpuFigures c = machine.cpu();
     sb.append("## Machine\n\n");
     sb.append(new MarkdownTable("CPU", "logical CPUs", "memory", "read bandwidth (measured)",
-        "fp32 Java matmul (measured)", "load avg before", "load avg after", "JVM", "ONNX Runtime")
+        "fp32 Java matmul (measured)", "load avg before", "load avg at end", "JVM", "ONNX Runtime")
         .row(c.cpuModel(), c.logicalCpus(), gib(c.memoryBytes()),
             fmt(c.bandwidthBytesPerSecond() / 1e9, 1) + " GB/s", fmt(c.fp32FlopsPerSecond() / 1e9, 1) + " GFLOP/s",
             machine.loadBefore(), machine.loadAfter(), machine.javaVersion(), machine.ortVersion())
         .render());
-    sb.append("\nBandwidth and FLOP/s: `CpuCalibration.measure()` at the start of this run (all logical"
-        + " CPUs; stream-like read of 256 MB; blocked Java fp32 matmul). Load averages are"
+    sb.append("\nBandwidth and FLOP/s: `CpuCalibration.measure()` at the start and at the end of this run"
+        + " (all logical CPUs; stream-like read of 256 MB; blocked Java fp32 matmul), the better of the"
+        + " two. Load averages are"
         + " `/proc/loadavg` (1, 5, 15 min): anything near or above the CPU count means other"
         + " processes competed for the cores and absolute numbers are pessimistic.\n\n");
+    for (String n : notes) {
+      sb.append(n).append("\n\n");
+    }
   }
 
   /** Section 1: decode tokens/s side by side, paired ratios. */
   private void decode(StringBuilder sb) {
-    if (large.isEmpty()) {
+    if (large.stream().allMatch(m -> m.paired.isEmpty())) {
       return;
     }
     sb.append("## Decode throughput, side by side\n\n");
@@ -206,7 +218,7 @@ public final class Report {
 
   /** Section 2: memory roofline and cost-model check. */
   private void roofline(StringBuilder sb) {
-    if (large.isEmpty()) {
+    if (large.stream().allMatch(m -> m.paired.isEmpty())) {
       return;
     }
     sb.append("## Memory roofline and the cost model\n\n");
@@ -385,23 +397,46 @@ public final class Report {
       return;
     }
     sb.append("## Thread settings\n\n");
-    sb.append("costgen with cost off ((3)), one fresh JVM per setting, run one after another (not"
-        + " interleaved: compare within a model, and mind the load average). \"default\" leaves"
-        + " ONNX Runtime's choice (one thread per physical core, spinning on).\n\n");
+    sb.append("costgen with cost off ((3)); all settings of a model in one JVM, each over its own"
+        + " backend, one call each per round in rotating order (so load changes hit every setting"
+        + " alike). \"default\" leaves ONNX Runtime's choice (one thread per physical core,"
+        + " spinning on). Speed-up = tokens/s ÷ the default's, per round (median). \"CPU ÷ wall\" is"
+        + " the calling thread's CPU time per call over its wall time: above 1 cannot happen; well"
+        + " below 1 means the thread waited (for pool threads, or for a core).\n\n");
     MarkdownTable t = new MarkdownTable("model", "intra-op threads", "spinning", "batch 1 tok/s",
-        "batch 8 tok/s", "runs per batch", "CPU time ÷ wall (child)");
-    for (ThreadRun tr : threads) {
-      RunResult r = tr.result();
-      RunResult.LoopResult l = r.loops().get(0);
-      RunResult.DecodeSeries b1 = l.decode().stream().filter(s -> s.batch() == 1).findFirst().orElse(null);
-      RunResult.DecodeSeries b8 = l.decode().stream().filter(s -> s.batch() == 8).findFirst().orElse(null);
-      t.row(tr.model(), tr.threads() == 0 ? "default" : tr.threads(),
-          tr.spinning() == null ? "default" : tr.spinning() ? "on" : "off",
-          b1 == null ? null : tps(b1), b8 == null ? null : tps(b8),
-          b1 == null ? null : b1.tokensPerSecond().size(),
-          r.wallSeconds() > 0 ? fmt(r.cpuSeconds() / r.wallSeconds(), 2) : null);
+        "batch 1 speed-up", "batch 8 tok/s", "batch 8 speed-up", "rounds", "caller CPU ÷ wall (batch 1)");
+    for (RunResult r : threads) {
+      RunResult.LoopResult base = r.loops().get(0);
+      for (RunResult.LoopResult l : r.loops()) {
+        RunSpec.ThreadSetting s = l.setting();
+        RunResult.DecodeSeries b1 = batchSeries(l, 1);
+        RunResult.DecodeSeries b8 = batchSeries(l, 8);
+        t.row(r.spec().model(), s == null || s.threads() == 0 ? "default" : s.threads(),
+            s == null || s.spinning() == null ? "default" : s.spinning() ? "on" : "off",
+            tps(b1), speedUp(b1, batchSeries(base, 1)), tps(b8), speedUp(b8, batchSeries(base, 8)),
+            b1 == null ? null : b1.tokensPerSecond().size(), cpuOverWall(b1));
+      }
     }
     sb.append(t.render()).append('\n');
+  }
+
+  private static RunResult.DecodeSeries batchSeries(RunResult.LoopResult l, int batch) {
+    return l.decode().stream().filter(s -> s.batch() == batch && !s.tokensPerSecond().isEmpty())
+        .findFirst().orElse(null);
+  }
+
+  private static String speedUp(RunResult.DecodeSeries s, RunResult.DecodeSeries base) {
+    if (s == null || base == null || s.tokensPerSecond().size() != base.tokensPerSecond().size()) {
+      return null;
+    }
+    return fmt(Stats.summarize(Stats.pairedRatios(s.tokensPerSecond(), base.tokensPerSecond())).median(), 2) + "×";
+  }
+
+  private static String cpuOverWall(RunResult.DecodeSeries s) {
+    if (s == null || s.callCpuSeconds() == null || s.callCpuSeconds().isEmpty()) {
+      return null;
+    }
+    return fmt(Stats.summarize(Stats.pairedRatios(s.callCpuSeconds(), s.callSeconds())).median(), 2);
   }
 
   /** Section 6: the small models, paired. */

@@ -27,9 +27,10 @@ public record RunResult(RunSpec spec, List<LoopResult> loops, ModelFacts facts, 
    * @param decode one series per batch size
    * @param ttft one series per prompt length
    * @param peakRssAfterBatch1Kib {@code VmHWM} after the batch-1 decode series (single mode), KiB
+   * @param setting the loop's thread setting ({@code threads} mode), else null
    */
   public record LoopResult(Impl impl, List<DecodeSeries> decode, List<TtftSeries> ttft,
-      long peakRssAfterBatch1Kib) {}
+      long peakRssAfterBatch1Kib, RunSpec.ThreadSetting setting) {}
 
   /**
    * Decode speed at one batch size.

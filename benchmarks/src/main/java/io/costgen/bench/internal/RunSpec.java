@@ -7,8 +7,9 @@ import java.util.List;
  *
  * @param mode {@code single} (one loop: decode at each batch, then TTFT; peak RSS is this loop's),
  *     {@code paired} (several loops in one JVM, run in rotating order each round, for paired
- *     ratios) or {@code overhead} (cost on vs off, whole generate calls, many rounds, plus a
- *     direct timing of the pricing path)
+ *     ratios), {@code threads} (one cost-off loop per thread setting, rotating like paired) or
+ *     {@code overhead} (cost on vs off, whole generate calls, many rounds, plus a direct timing
+ *     of the pricing path)
  * @param model label of the model
  * @param withPast the KV-cache model file
  * @param noPast the no-cache model file, or null
@@ -27,6 +28,7 @@ import java.util.List;
  * @param ttftReps measured runs per TTFT prompt length
  * @param seriesSecondsCap stop a series early (after at least one measured run) past this many seconds
  * @param cpu the machine's measured figures (for the cost-model roofline)
+ * @param threadSettings the settings compared in {@code threads} mode (else empty)
  */
 public record RunSpec(
     String mode,
@@ -47,7 +49,16 @@ public record RunSpec(
     List<Integer> ttftPrompts,
     int ttftReps,
     double seriesSecondsCap,
-    CpuFigures cpu) {
+    CpuFigures cpu,
+    List<ThreadSetting> threadSettings) {
+
+  /**
+   * One ONNX Runtime thread setting.
+   *
+   * @param threads intra-op threads (0 = ONNX Runtime's default)
+   * @param spinning allow_spinning, or null for ONNX Runtime's default
+   */
+  public record ThreadSetting(int threads, Boolean spinning) {}
 
   /**
    * The host figures measured once by the parent ({@code CpuCalibration}).

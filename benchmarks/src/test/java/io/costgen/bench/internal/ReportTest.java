@@ -19,7 +19,7 @@ class ReportTest {
 
   private static RunResult paired(int batch, List<Double> hand, List<Double> on, List<Double> off) {
     RunSpec spec = new RunSpec("paired", "m", null, null, List.of(Impl.HAND, Impl.FULL, Impl.FREE), 0, null, "cpu",
-        32, 32, 8, List.of(batch), 1, hand.size(), 1, List.of(), 0, 60, FIGURES);
+        32, 32, 8, List.of(batch), 1, hand.size(), 1, List.of(), 0, 60, FIGURES, List.of());
     return new RunResult(spec, List.of(
         loop(Impl.HAND, batch, hand, "d1"), loop(Impl.FULL, batch, on, "d1"), loop(Impl.FREE, batch, off, "d1")),
         FACTS, 1 << 20, null, 10, 10);
@@ -27,7 +27,7 @@ class ReportTest {
 
   private static RunResult.LoopResult loop(Impl impl, int batch, List<Double> tps, String digest) {
     return new RunResult.LoopResult(impl,
-        List.of(new RunResult.DecodeSeries(batch, 32, 32, tps, tps, tps, digest)), List.of(), -1);
+        List.of(new RunResult.DecodeSeries(batch, 32, 32, tps, tps, tps, digest)), List.of(), -1, null);
   }
 
   private static Report report() {
@@ -98,10 +98,31 @@ class ReportTest {
   }
 
   @Test
+  void threadTable_reportsEachSettingsSpeedUpOverTheDefault_roundByRound() {
+    Report r = report();
+    List<RunSpec.ThreadSetting> settings = List.of(new RunSpec.ThreadSetting(0, null),
+        new RunSpec.ThreadSetting(1, false));
+    RunSpec spec = new RunSpec("threads", "stories260k", null, null, List.of(Impl.FREE), 0, null, "cpu",
+        16, 64, 0, List.of(1), 1, 3, 0, List.of(), 0, 60, FIGURES, settings);
+    r.addThreads(new RunResult(spec, List.of(
+        new RunResult.LoopResult(Impl.FREE, List.of(new RunResult.DecodeSeries(1, 16, 64, List.of(100.0, 50.0, 100.0),
+            List.of(1.0, 2.0, 1.0), List.of(0.5, 0.5, 0.5), "d")), List.of(), -1, settings.get(0)),
+        new RunResult.LoopResult(Impl.FREE, List.of(new RunResult.DecodeSeries(1, 16, 64, List.of(150.0, 75.0, 160.0),
+            List.of(1.0, 2.0, 1.0), List.of(1.0, 2.0, 1.0), "d")), List.of(), -1, settings.get(1))),
+        null, 1, null, 1, 1));
+
+    String md = r.render();
+
+    assertThat(md).contains("## Thread settings");
+    assertThat(md.lines().filter(l -> l.startsWith("| stories260k | 1 ")).findFirst().orElseThrow())
+        .contains("| off ").contains("1.50×").contains("1.00 |");
+  }
+
+  @Test
   void overheadTarget_usesTheMedianPerRoundDifference() {
     Report r = report();
     RunSpec spec = new RunSpec("overhead", "stories260k", null, null, List.of(Impl.FULL, Impl.FREE), 0, null, "cpu",
-        16, 64, 0, List.of(1), 30, 5, 0, List.of(), 0, 60, FIGURES);
+        16, 64, 0, List.of(1), 30, 5, 0, List.of(), 0, 60, FIGURES, List.of());
     // per round: +0.5 %, +0.2 %, −0.1 %, +50 % (an outlier), +0.3 %: median +0.3 %
     r.overhead(new RunResult(spec, List.of(), null, 1, new RunResult.Overhead(64,
         List.of(1.005, 1.002, 0.999, 1.5, 1.003), List.of(1.0, 1.0, 1.0, 1.0, 1.0),
