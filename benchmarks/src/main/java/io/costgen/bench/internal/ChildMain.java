@@ -31,6 +31,15 @@ public final class ChildMain {
   private static final java.lang.management.ThreadMXBean THREADS =
       java.lang.management.ManagementFactory.getThreadMXBean();
 
+  private static final java.lang.management.BufferPoolMXBean DIRECT =
+      java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)
+          .stream().filter(b -> b.getName().equals("direct")).findFirst().orElse(null);
+
+  /** Bytes held by direct buffers now (live or not yet collected). */
+  static long directBytes() {
+    return DIRECT == null ? 0 : DIRECT.getTotalCapacity();
+  }
+
   /** A run and the calling thread's CPU time during it. */
   record Measured(DecodeLoop.Run run, long cpuNanos) {}
 
@@ -199,14 +208,17 @@ public final class ChildMain {
         loop.run(prompt, 1);
       }
       List<Double> seconds = new ArrayList<>();
+      List<Double> direct = new ArrayList<>();
       long seriesStart = System.nanoTime();
       for (int r = 0; r < spec.ttftReps(); r++) {
+        long d0 = directBytes();
         seconds.add(loop.run(prompt, 1).firstTokenNanos() / 1e9);
+        direct.add(Math.max(0, directBytes() - d0) / (double) (1 << 20));
         if ((System.nanoTime() - seriesStart) / 1e9 > spec.seriesSecondsCap()) {
           break;
         }
       }
-      out.add(new RunResult.TtftSeries(p, seconds));
+      out.add(new RunResult.TtftSeries(p, seconds, direct));
     }
     return out;
   }
@@ -339,8 +351,10 @@ public final class ChildMain {
     for (int p : spec.ttftPrompts()) {
       long[][] prompt = Workloads.prompts(1, p, loops.get(0).vocab());
       List<List<Double>> seconds = new ArrayList<>();
+      List<List<Double>> direct = new ArrayList<>();
       for (DecodeLoop l : loops) {
         seconds.add(new ArrayList<>());
+        direct.add(new ArrayList<>());
         for (int w = 0; w < Math.min(1, spec.warmup()); w++) {
           l.run(prompt, 1);
         }
@@ -349,7 +363,9 @@ public final class ChildMain {
       for (int round = 0; round < spec.ttftReps(); round++) {
         for (int k = 0; k < n; k++) {
           int i = (round + k) % n;
+          long d0 = directBytes();
           seconds.get(i).add(loops.get(i).run(prompt, 1).firstTokenNanos() / 1e9);
+          direct.get(i).add(Math.max(0, directBytes() - d0) / (double) (1 << 20));
         }
         if ((System.nanoTime() - seriesStart) / 1e9 > spec.seriesSecondsCap()) {
           break;
@@ -357,7 +373,7 @@ public final class ChildMain {
       }
       for (int i = 0; i < n; i++) {
         out.computeIfAbsent(loops.get(i).impl(), k -> new ArrayList<>())
-            .add(new RunResult.TtftSeries(p, seconds.get(i)));
+            .add(new RunResult.TtftSeries(p, seconds.get(i), direct.get(i)));
       }
     }
     return out;

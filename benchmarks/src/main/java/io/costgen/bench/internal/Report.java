@@ -49,6 +49,7 @@ public final class Report {
   public static final class LargeModel {
     final String name;
     final Map<Integer, RunResult> paired = new LinkedHashMap<>();
+    RunResult oneThread;
     final Map<Impl, RunResult> singles = new LinkedHashMap<>();
 
     public LargeModel(String name) {
@@ -57,6 +58,11 @@ public final class Report {
 
     public void paired(int batch, RunResult r) {
       paired.put(batch, r);
+    }
+
+    /** The batch-1 side-by-side run with one intra-op thread (clean CPU-time ratios). */
+    public void oneThread(RunResult r) {
+      oneThread = r;
     }
 
     public void single(Impl impl, RunResult r) {
@@ -177,39 +183,63 @@ public final class Report {
         + " batch × decode steps ÷ (call time − time to first token), call time measured around the"
         + " call; ± is half the interquartile range, relative. (1), (2) and (3) run in one JVM, one"
         + " call each per round in rotating order; ratios are per round, then the median"
-        + " [interquartile range] over rounds. \"CPU\" ratios compare the calling thread's CPU time"
-        + " per call instead (x/y = y's CPU time ÷ x's: a speed ratio), which other processes on the"
-        + " machine disturb far less than wall time; ONNX Runtime work done on its pool threads is"
-        + " not in it, but that work is the same for every loop. (4) runs in its own JVM with fewer"
-        + " new tokens (it recomputes the whole sequence every step).\n\n");
+        + " [interquartile range] over rounds. The \"1 thread\" rows repeat batch 1 with one intra-op"
+        + " thread: then all of ONNX Runtime's work runs on the calling thread, and the \"CPU\" ratios"
+        + " compare that thread's CPU time per call (x/y = y's CPU time ÷ x's, a speed ratio), which"
+        + " other processes disturb less than wall time. (With a thread pool the caller's share of the"
+        + " work varies, so CPU ratios are shown only for one thread.) (4) runs in its own JVM with"
+        + " fewer new tokens (it recomputes the whole sequence every step).\n\n");
     MarkdownTable t = new MarkdownTable("model", "batch", "prompt + new", "(1) hand-written ORT tok/s",
         "(2) cost on tok/s", "(3) cost off tok/s", "(4) no KV cache tok/s", "(2)/(1)", "(2)/(3)",
         "(2)/(1) CPU", "(2)/(3) CPU", "rounds", "same tokens");
     for (LargeModel m : large) {
+      List<Map.Entry<String, RunResult>> rows = new ArrayList<>();
       for (Map.Entry<Integer, RunResult> e : m.paired.entrySet()) {
-        int batch = e.getKey();
+        rows.add(Map.entry(String.valueOf(e.getKey()), e.getValue()));
+      }
+      if (m.oneThread != null) {
+        rows.add(Map.entry("1 (1 thread)", m.oneThread));
+      }
+      for (Map.Entry<String, RunResult> e : rows) {
         RunResult r = e.getValue();
+        int batch = r.spec().batches().get(0);
+        boolean oneThread = r.spec().threads() == 1;
         RunResult.DecodeSeries hand = series(r, Impl.HAND, batch);
         RunResult.DecodeSeries full = series(r, Impl.FULL, batch);
         RunResult.DecodeSeries free = series(r, Impl.FREE, batch);
-        RunResult.DecodeSeries noPast = m.singles.containsKey(Impl.NO_PAST)
+        RunResult.DecodeSeries noPast = !oneThread && m.singles.containsKey(Impl.NO_PAST)
             ? series(m.singles.get(Impl.NO_PAST), Impl.NO_PAST, batch) : null;
         Stats.Summary vsHand = hand == null || full == null ? null
             : Stats.summarize(Stats.pairedRatios(full.tokensPerSecond(), hand.tokensPerSecond()));
         Stats.Summary vsFree = free == null || full == null ? null
             : Stats.summarize(Stats.pairedRatios(full.tokensPerSecond(), free.tokensPerSecond()));
-        t.row(m.name, batch, full == null ? null : full.promptTokens() + " + " + full.newTokens(),
+        Stats.Summary cpuHand = cpuSpeedRatio(r, full, hand);
+        Stats.Summary cpuFree = cpuSpeedRatio(r, full, free);
+        t.row(m.name, e.getKey(), full == null ? null : full.promptTokens() + " + " + full.newTokens(),
             tps(hand), tps(full), tps(free),
             noPast == null ? null : tps(noPast) + " (" + noPast.promptTokens() + " + " + noPast.newTokens() + ")",
-            ratio(vsHand), ratio(vsFree), ratio(cpuSpeedRatio(full, hand)), ratio(cpuSpeedRatio(full, free)),
+            ratio(vsHand), ratio(vsFree), ratio(cpuHand), ratio(cpuFree),
             full == null ? null : full.tokensPerSecond().size(), sameTokens(r, batch));
+        if (oneThread) {
+          continue;
+        }
+        String extraHand = "";
+        String extraFree = "";
+        if (batch == 1 && m.oneThread != null) {
+          RunResult o = m.oneThread;
+          RunResult.DecodeSeries of = series(o, Impl.FULL, 1);
+          extraHand = "; 1 thread: wall " + ratio(ratioOf(of, series(o, Impl.HAND, 1))) + ", CPU "
+              + ratio(cpuSpeedRatio(o, of, series(o, Impl.HAND, 1)));
+          extraFree = "; 1 thread: wall " + ratio(ratioOf(of, series(o, Impl.FREE, 1))) + ", CPU "
+              + ratio(cpuSpeedRatio(o, of, series(o, Impl.FREE, 1)));
+        }
         if (vsHand != null) {
           target(m.name + ", batch " + batch + ": (2)/(1) tokens/s ≥ " + TARGET_VS_HAND,
-              ratio(vsHand) + "; CPU time " + ratio(cpuSpeedRatio(full, hand)), vsHand.median() >= TARGET_VS_HAND);
+              ratio(vsHand) + extraHand, vsHand.median() >= TARGET_VS_HAND);
         }
         if (vsFree != null) {
           target(m.name + ", batch " + batch + ": (2)/(3) tokens/s ≥ " + TARGET_COST_ON_VS_OFF,
-              ratio(vsFree) + "; CPU time " + ratio(cpuSpeedRatio(full, free)), vsFree.median() >= TARGET_COST_ON_VS_OFF);
+              ratio(vsFree) + extraFree, vsFree.median() >= TARGET_COST_ON_VS_OFF);
         }
       }
     }
@@ -228,13 +258,16 @@ public final class Report {
         + " steps. \"cost model s/step\" is `RooflineModel` on the measured `cpu` profile with its"
         + " defaults (MFU %.1f, bandwidth efficiency %.1f; fp32), the figure costgen's cost model"
         + " uses for local device time; \"estimate bound\" adds the cost model's %.0f ms per pass and"
-        + " its ×%.0f safety factor (what a budget would reserve per step).%n%n",
+        + " its ×%.0f safety factor (what a budget would reserve per step). \"(1) effective GB/s\" is"
+        + " bytes per step × steps per second of the hand-written loop: the bandwidth ONNX Runtime"
+        + " actually reached; above the measured figure means `CpuCalibration` underestimates this"
+        + " machine's bandwidth (and the roofline percentages exceed 100 %%).%n%n",
         machine.cpu().bandwidthBytesPerSecond() / 1e9, RooflineModel.DEFAULT_COMPUTE_EFFICIENCY,
         RooflineModel.DEFAULT_BANDWIDTH_EFFICIENCY,
         CostModel.Builder.DEFAULT_LOCAL_PASS_OVERHEAD_SECONDS * 1e3,
         CostModel.Builder.DEFAULT_ESTIMATE_SAFETY_FACTOR));
     MarkdownTable t = new MarkdownTable("model", "batch", "mean context", "bytes / step",
-        "roofline tok/s", "(1) % of roofline", "(2) % of roofline", "(2) measured s/step",
+        "roofline tok/s", "(1) % of roofline", "(2) % of roofline", "(1) effective GB/s", "(2) measured s/step",
         "cost model s/step", "predicted ÷ measured", "estimate bound ≥ measured");
     for (LargeModel m : large) {
       for (Map.Entry<Integer, RunResult> e : m.paired.entrySet()) {
@@ -264,6 +297,7 @@ public final class Report {
             * CostModel.Builder.DEFAULT_ESTIMATE_SAFETY_FACTOR;
         t.row(m.name, batch, fmt(ctx, 0), mib(bytes), fmt(roof, 1),
             hand == null ? null : pct(median(hand.tokensPerSecond()) / roof), pct(fullTps / roof),
+            hand == null ? null : fmt(bytes * median(hand.tokensPerSecond()) / batch / 1e9, 1),
             fmt(measuredStep * 1e3, 1) + " ms", fmt(predicted * 1e3, 1) + " ms",
             fmt(predicted / measuredStep, 2), bound >= measuredStep ? "yes" : "no");
         if (batch == 1) {
@@ -279,7 +313,8 @@ public final class Report {
   /** Section 3: TTFT side by side (the batch-1 paired child) and the cost model's prefill. */
   private void ttft(StringBuilder sb) {
     MarkdownTable t = new MarkdownTable("model", "prompt tokens", "(1) hand-written ORT", "(2) cost on",
-        "(3) cost off", "(2)/(1)", "(2)/(3)", "rounds", "cost model prefill", "predicted ÷ measured (2)");
+        "(3) cost off", "(2)/(1)", "(2)/(3)", "rounds", "new direct MiB / call (1) · (2) · (3)",
+        "(1) effective GFLOP/s", "cost model prefill", "predicted ÷ measured (2)");
     for (LargeModel m : large) {
       RunResult r = m.paired.get(1);
       if (r == null) {
@@ -295,6 +330,10 @@ public final class Report {
         Stats.Summary vsFree = free == null ? null : Stats.summarize(Stats.pairedRatios(free.seconds(), full.seconds()));
         String predicted = null;
         String ratio = null;
+        String gflops = null;
+        if (r.facts() != null && hand != null) {
+          gflops = fmt(shape(r.facts()).prefillFlops(p, 1) / median(hand.seconds()) / 1e9, 0);
+        }
         if (r.facts() != null) {
           RunResult.ModelFacts f = r.facts();
           LatencyEstimate est = RooflineModel.builder(cpuProfile).weightDtype(DType.valueOf(f.weightDtype()))
@@ -304,7 +343,7 @@ public final class Report {
           ratio = fmt(est.prefillSeconds() / median(full.seconds()), 2);
         }
         t.row(m.name, p, ms(hand), ms(full), ms(free), ratio(vsHand), ratio(vsFree), full.seconds().size(),
-            predicted, ratio);
+            directMib(hand) + " · " + directMib(full) + " · " + directMib(free), gflops, predicted, ratio);
       }
     }
     if (t.rowCount() == 0) {
@@ -313,7 +352,9 @@ public final class Report {
     sb.append("## Time to first token, side by side\n\n");
     sb.append("Batch 1, one new token (prefill + first token choice), in the batch-1 side-by-side JVM,"
         + " rotating order per round. Ratios are speed ratios, (1)'s time ÷ (2)'s time per round (≥ 1"
-        + " means costgen is as fast). \"cost model prefill\" is `RooflineModel` on the measured `cpu`"
+        + " means costgen is as fast). \"New direct MiB / call\" is the growth of the JVM's direct-buffer"
+        + " pool during a call (median): buffers allocated and not freed, which stay in RSS until a GC."
+        + " \"(1) effective GFLOP/s\" is the prefill's FLOPs (`ModelShape.prefillFlops`) ÷ (1)'s TTFT. \"cost model prefill\" is `RooflineModel` on the measured `cpu`"
         + " profile; its FLOP/s come from a Java matmul, far below ONNX Runtime's MLAS kernels, so"
         + " compute-bound predictions err long by design (`CpuCalibration`).\n\n");
     sb.append(t.render()).append('\n');
@@ -326,6 +367,13 @@ public final class Report {
       }
     }
     return List.of();
+  }
+
+  private static String directMib(RunResult.TtftSeries s) {
+    if (s == null || s.directMib() == null || s.directMib().isEmpty()) {
+      return "–";
+    }
+    return fmt(Stats.summarize(s.directMib()).median(), 0);
   }
 
   private static String ms(RunResult.TtftSeries s) {
@@ -464,7 +512,7 @@ public final class Report {
             : Stats.summarize(Stats.pairedRatios(full.tokensPerSecond(), free.tokensPerSecond()));
         t.row(r.spec().model(), batch, full == null ? null : full.promptTokens() + " + " + full.newTokens(),
             tps(hand), tps(full), tps(free), tps(noPast), ratio(vsHand), ratio(vsFree),
-            ratio(cpuSpeedRatio(full, hand)), ratio(cpuSpeedRatio(full, free)),
+            ratio(cpuSpeedRatio(r, full, hand)), ratio(cpuSpeedRatio(r, full, free)),
             full == null ? null : full.tokensPerSecond().size(), sameTokens(r, batch));
       }
     }
@@ -533,9 +581,16 @@ public final class Report {
 
   // ------------------------------------------------------------------ helpers
 
-  /** Per-round CPU-time speed ratio of {@code a} over {@code b}: b's CPU seconds ÷ a's. */
-  static Stats.Summary cpuSpeedRatio(RunResult.DecodeSeries a, RunResult.DecodeSeries b) {
-    if (a == null || b == null || a.callCpuSeconds() == null || b.callCpuSeconds() == null
+  static Stats.Summary ratioOf(RunResult.DecodeSeries a, RunResult.DecodeSeries b) {
+    return a == null || b == null ? null : Stats.summarize(Stats.pairedRatios(a.tokensPerSecond(), b.tokensPerSecond()));
+  }
+
+  /**
+   * Per-round CPU-time speed ratio of {@code a} over {@code b} (b's CPU seconds ÷ a's), only for
+   * a child with one intra-op thread (with a pool, the caller's share of the work varies).
+   */
+  static Stats.Summary cpuSpeedRatio(RunResult r, RunResult.DecodeSeries a, RunResult.DecodeSeries b) {
+    if (r.spec().threads() != 1 || a == null || b == null || a.callCpuSeconds() == null || b.callCpuSeconds() == null
         || a.callCpuSeconds().isEmpty() || a.callCpuSeconds().size() != b.callCpuSeconds().size()) {
       return null;
     }

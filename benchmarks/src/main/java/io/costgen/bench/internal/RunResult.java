@@ -54,8 +54,10 @@ public record RunResult(RunSpec spec, List<LoopResult> loops, ModelFacts facts, 
    *
    * @param promptTokens prompt length
    * @param seconds per run
+   * @param directMib per run: growth of the JVM's direct-buffer pool during the call, MiB (new
+   *     direct buffers not freed by the end of the call; they are freed only by a later GC)
    */
-  public record TtftSeries(int promptTokens, List<Double> seconds) {}
+  public record TtftSeries(int promptTokens, List<Double> seconds, List<Double> directMib) {}
 
   /**
    * Model size figures, from costgen's {@code ModelInfo}.

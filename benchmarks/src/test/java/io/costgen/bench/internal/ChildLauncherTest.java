@@ -16,7 +16,7 @@ class ChildLauncherTest {
         new RunSpec.CpuFigures("cpu", 2, 1e10, 5e10, 1L << 33), List.of());
     RunResult result = new RunResult(spec, List.of(new RunResult.LoopResult(Impl.HAND,
         List.of(new RunResult.DecodeSeries(1, 32, 32, List.of(10.5, 11.0), List.of(3.0, 2.9), List.of(2.8, 2.7), "abc")),
-        List.of(new RunResult.TtftSeries(128, List.of(0.5))), 734_000, null)), null, 800_000, null, 12.5, 20.0);
+        List.of(new RunResult.TtftSeries(128, List.of(0.5), List.of(0.0))), 734_000, null)), null, 800_000, null, 12.5, 20.0);
 
     RunResult back = ChildLauncher.parse(RunResult.MARKER + ChildMain.JSON.writeValueAsString(result));
 
