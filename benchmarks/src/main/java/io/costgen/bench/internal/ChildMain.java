@@ -236,8 +236,9 @@ public final class ChildMain {
   // ------------------------------------------------------------------ paired
 
   /**
-   * Several loops in one JVM, one run each per round, the order rotating every round, so slow
-   * phases of a noisy machine hit every loop alike and per-round ratios cancel them.
+   * Several loops in one JVM, one run each per round, the order changing every round
+   * ({@link Workloads#order}), so slow phases of a noisy machine hit every loop alike, per-round
+   * ratios cancel them, and no loop always runs after the same other loop (caches, pool threads).
    */
   private List<RunResult.LoopResult> paired() throws Exception {
     List<DecodeLoop> loops = new ArrayList<>();
@@ -309,8 +310,9 @@ public final class ChildMain {
       }
       long seriesStart = System.nanoTime();
       for (int round = 0; round < spec.reps(); round++) {
+        int[] order = Workloads.order(round, n);
         for (int k = 0; k < n; k++) {
-          int i = (round + k) % n;
+          int i = order[k];
           DecodeLoop l = loops.get(i);
           int newTokens = newTokensFor(l.impl());
           Measured m = measure(l, prompts, newTokens);

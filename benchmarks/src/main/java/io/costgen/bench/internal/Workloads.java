@@ -1,6 +1,8 @@
 package io.costgen.bench.internal;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /** Seeded prompts, identical for every loop, and a digest of generated tokens. */
@@ -29,6 +31,36 @@ public final class Workloads {
       }
     }
     return p;
+  }
+
+  /**
+   * The order of {@code n} loops in round {@code round}: the permutations of {@code 0..n-1} in
+   * lexicographic order, cycled. Over {@code n!} rounds every loop runs equally often in every
+   * position and right after every other loop, so neither position nor predecessor (a warm or
+   * cold cache, another session's idle threads) favours one loop.
+   */
+  public static int[] order(int round, int n) {
+    if (n < 1 || n > 8) {
+      throw new IllegalArgumentException("n: " + n + " must be in [1, 8]");
+    }
+    long count = 1;
+    for (int i = 2; i <= n; i++) {
+      count *= i;
+    }
+    long k = Math.floorMod((long) round, count);
+    List<Integer> left = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      left.add(i);
+    }
+    int[] out = new int[n];
+    long block = count;
+    for (int pos = 0; pos < n; pos++) {
+      block /= (n - pos);
+      int index = (int) (k / block);
+      k %= block;
+      out[pos] = left.remove(index);
+    }
+    return out;
   }
 
   /** A short hex digest of a token matrix (equal tokens ⇔ equal digest, with high probability). */

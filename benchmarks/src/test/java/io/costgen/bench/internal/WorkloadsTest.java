@@ -35,4 +35,31 @@ class WorkloadsTest {
 
     assertThat(Workloads.digest(x)).isEqualTo(Workloads.digest(y)).isNotEqualTo(Workloads.digest(z));
   }
+
+  @Test
+  void order_cyclesThroughEveryPermutation_soEachLoopFollowsEveryOtherEquallyOften() {
+    int n = 3;
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    int[][] follows = new int[n][n];
+    int[] previous = null;
+    for (int round = 0; round < 6; round++) {
+      int[] o = Workloads.order(round, n);
+      assertThat(o).containsExactlyInAnyOrder(0, 1, 2);
+      seen.add(java.util.Arrays.toString(o));
+      for (int k = 1; k < n; k++) {
+        follows[o[k]][o[k - 1]]++;
+      }
+      previous = o;
+    }
+    assertThat(seen).hasSize(6);
+    assertThat(Workloads.order(6, n)).containsExactly(Workloads.order(0, n));
+    for (int a = 0; a < n; a++) {
+      for (int b = 0; b < n; b++) {
+        if (a != b) {
+          assertThat(follows[a][b]).as("%d right after %d", a, b).isEqualTo(2);
+        }
+      }
+    }
+    assertThat(previous).isNotNull();
+  }
 }
