@@ -182,7 +182,9 @@ public final class Report {
     sb.append("Greedy decoding of token-id prompts; each row of a batch is a different prompt. Tokens/s ="
         + " batch × decode steps ÷ (call time − time to first token), call time measured around the"
         + " call; ± is half the interquartile range, relative. (1), (2) and (3) run in one JVM, one"
-        + " call each per round in rotating order; ratios are per round, then the median"
+        + " call each per round, the order cycling through all permutations; each series runs in two"
+        + " JVMs, with the hand-written loop's session loaded first and last (on this machine the load"
+        + " order alone moved a session's speed by up to ±10 %), rounds pooled. Ratios are per round, then the median"
         + " [interquartile range] over rounds. The \"1 thread\" rows repeat batch 1 with one intra-op"
         + " thread: then all of ONNX Runtime's work runs on the calling thread, and the \"CPU\" ratios"
         + " compare that thread's CPU time per call (x/y = y's CPU time ÷ x's, a speed ratio), which"
@@ -580,6 +582,60 @@ public final class Report {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Pools children that ran the same loops (in any order): each loop's series are concatenated
+   * round by round, so per-round ratios stay paired. Spec, facts and token digests come from the
+   * first part; peak RSS is the largest.
+   */
+  public static RunResult merge(List<RunResult> parts) {
+    RunResult first = parts.get(0);
+    List<RunResult.LoopResult> loops = new ArrayList<>();
+    for (RunResult.LoopResult l0 : first.loops()) {
+      List<RunResult.DecodeSeries> decode = new ArrayList<>();
+      for (RunResult.DecodeSeries s0 : l0.decode()) {
+        List<Double> tps = new ArrayList<>();
+        List<Double> call = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        for (RunResult p : parts) {
+          RunResult.DecodeSeries s = series(p, l0.impl(), s0.batch());
+          if (s != null) {
+            tps.addAll(s.tokensPerSecond());
+            call.addAll(s.callSeconds());
+            cpu.addAll(s.callCpuSeconds());
+          }
+        }
+        decode.add(new RunResult.DecodeSeries(s0.batch(), s0.promptTokens(), s0.newTokens(), tps, call, cpu,
+            s0.tokensDigest()));
+      }
+      List<RunResult.TtftSeries> ttft = new ArrayList<>();
+      for (RunResult.TtftSeries t0 : l0.ttft()) {
+        List<Double> seconds = new ArrayList<>();
+        List<Double> direct = new ArrayList<>();
+        for (RunResult p : parts) {
+          for (RunResult.TtftSeries t : ttftSeries(p, l0.impl())) {
+            if (t.promptTokens() == t0.promptTokens()) {
+              seconds.addAll(t.seconds());
+              direct.addAll(t.directMib());
+            }
+          }
+        }
+        ttft.add(new RunResult.TtftSeries(t0.promptTokens(), seconds, direct));
+      }
+      loops.add(new RunResult.LoopResult(l0.impl(), decode, ttft, l0.peakRssAfterBatch1Kib(), l0.setting()));
+    }
+    long peak = 0;
+    double wall = 0;
+    double cpu = 0;
+    RunResult.ModelFacts facts = null;
+    for (RunResult p : parts) {
+      peak = Math.max(peak, p.peakRssKib());
+      wall += p.wallSeconds();
+      cpu += p.cpuSeconds();
+      facts = facts == null ? p.facts() : facts;
+    }
+    return new RunResult(first.spec(), loops, facts, peak, first.overhead(), wall, cpu);
+  }
 
   static Stats.Summary ratioOf(RunResult.DecodeSeries a, RunResult.DecodeSeries b) {
     return a == null || b == null ? null : Stats.summarize(Stats.pairedRatios(a.tokensPerSecond(), b.tokensPerSecond()));

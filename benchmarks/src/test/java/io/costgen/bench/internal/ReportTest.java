@@ -119,6 +119,19 @@ class ReportTest {
   }
 
   @Test
+  void merge_poolsTheRoundsOfBothLoadOrders_keepingThemPaired() {
+    RunResult a = paired(1, List.of(10.0, 10.0), List.of(11.0, 11.0), List.of(10.0, 10.0));
+    RunResult b = paired(1, List.of(20.0), List.of(18.0), List.of(20.0));
+
+    RunResult m = Report.merge(List.of(a, b));
+
+    assertThat(Report.series(m, Impl.HAND, 1).tokensPerSecond()).containsExactly(10.0, 10.0, 20.0);
+    assertThat(Report.series(m, Impl.FULL, 1).tokensPerSecond()).containsExactly(11.0, 11.0, 18.0);
+    assertThat(Stats.pairedRatios(Report.series(m, Impl.FULL, 1).tokensPerSecond(),
+        Report.series(m, Impl.HAND, 1).tokensPerSecond())).containsExactly(1.1, 1.1, 0.9);
+  }
+
+  @Test
   void overheadTarget_usesTheMedianPerRoundDifference() {
     Report r = report();
     RunSpec spec = new RunSpec("overhead", "stories260k", null, null, List.of(Impl.FULL, Impl.FREE), 0, null, "cpu",
