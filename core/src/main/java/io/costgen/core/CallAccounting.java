@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -43,6 +44,7 @@ final class CallAccounting {
   private final Reservation reservation;
   private final long requestedNewTokens;
   private final Instant start;
+  private final List<Reservation> topUps = new ArrayList<>(1);
   private boolean settled;
 
   private CallAccounting(TextGenerator generator, CallContext context, String model, Reservation reservation,
@@ -135,14 +137,42 @@ final class CallAccounting {
       return true;
     }
     Map<BudgetUnit, BigDecimal> amounts = CallEstimate.amountsOf(generator.costModel().price(projected));
-    if (reservation.covers(amounts)) {
+    Map<BudgetUnit, BigDecimal> held = held();
+    boolean covered = true;
+    Map<BudgetUnit, BigDecimal> extra = new EnumMap<>(BudgetUnit.class);
+    for (Map.Entry<BudgetUnit, BigDecimal> e : held.entrySet()) {
+      BigDecimal need = amounts.getOrDefault(e.getKey(), BigDecimal.ZERO).subtract(e.getValue());
+      covered &= need.signum() <= 0;
+      // Top up by the shortfall plus the first reservation again, so top-ups stay rare.
+      extra.put(e.getKey(), need.max(BigDecimal.ZERO).add(reservation.reserved(e.getKey())));
+    }
+    if (covered) {
       return true;
+    }
+    if (!shrunk()) {
+      // The estimate was low (e.g. a slower machine than the cost model assumed): ask the
+      // budgets for more before cutting the call; they refuse only when the budget is spent.
+      try {
+        topUps.add(generator.budgets().get().reserve(context, model, extra, generator.budgetLease()));
+        return true;
+      } catch (BudgetExceededException e) {
+        // fall through: the budget cannot cover another step
+      }
     }
     for (CostListener l : generator.listeners()) {
       guard(l, context, () -> l.onBudgetWarning(context, reservation,
-          "the next step would pass the call's reservation; stopping with finish reason budget"));
+          "the next step would pass what the budget can hold for the call; stopping with finish reason budget"));
     }
     return false;
+  }
+
+  /** Amount held per unit: the reservation plus its top-ups. */
+  private Map<BudgetUnit, BigDecimal> held() {
+    Map<BudgetUnit, BigDecimal> m = new EnumMap<>(reservation.amounts());
+    for (Reservation t : topUps) {
+      t.amounts().forEach((u, v) -> m.merge(u, v, BigDecimal::add));
+    }
+    return m;
   }
 
   /**
@@ -155,11 +185,26 @@ final class CallAccounting {
     }
     settled = true;
     if (reservation != null) {
-      try {
-        generator.budgets().get().settle(reservation.id(), CallEstimate.amountsOf(actual));
-      } catch (RuntimeException e) {
-        LOG.warn("settling budget reservation {} failed (request {}); its lease releases the hold",
-            reservation.id(), context.requestId(), e);
+      // Split the actual spend over the reservation and its top-ups: each takes up to what it
+      // holds, the last one the rest, so the settled total is exactly the actual.
+      Map<BudgetUnit, BigDecimal> rest = new EnumMap<>(CallEstimate.amountsOf(actual));
+      List<Reservation> all = new ArrayList<>(1 + topUps.size());
+      all.add(reservation);
+      all.addAll(topUps);
+      for (int i = 0; i < all.size(); i++) {
+        Reservation r = all.get(i);
+        Map<BudgetUnit, BigDecimal> part = new EnumMap<>(BudgetUnit.class);
+        for (Map.Entry<BudgetUnit, BigDecimal> e : rest.entrySet()) {
+          BigDecimal take = i == all.size() - 1 ? e.getValue() : e.getValue().min(r.reserved(e.getKey()));
+          part.put(e.getKey(), take);
+        }
+        part.forEach((u, v) -> rest.merge(u, v, BigDecimal::subtract));
+        try {
+          generator.budgets().get().settle(r.id(), part);
+        } catch (RuntimeException e) {
+          LOG.warn("settling budget reservation {} failed (request {}); its lease releases the hold",
+              r.id(), context.requestId(), e);
+        }
       }
     }
     if (generator.meter().isPresent()) {

@@ -133,25 +133,42 @@ class TextGeneratorBudgetTest {
     assertThat(events.events).containsExactly("warning", "start", "complete");
   }
 
-  @Test
-  void generate_cutsCallShort_whenMeasuredSpendWouldPassTheReservation() {
-    // $3600 per device-hour = $1 per device-second; each forward pass takes 1 s on the fake ticker,
-    // but the estimate assumed a fast local machine, so the reservation runs out mid-call.
+  /** $3600 per device-hour = $1 per device-second; every forward pass takes 1 s on the fake ticker. */
+  private static TextGenerator slowMachine(Budgets budgets) {
     FakeTicker ticker = new FakeTicker();
     ToyBackend backend = ToyBackend.builder().vocabSize(64).logits(successor(64))
         .onForwardPass(i -> ticker.advance(Duration.ofSeconds(1))).build();
+    // The estimate assumes a fast local machine (an H100), so the reservation is far too small.
     CostModel measured = CostModel.builder().perDeviceHour(Money.usd("3600"))
         .localHardware(HardwareProfile.H100_SXM).build();
-    Budgets budgets = Budgets.inMemory().register(Budget.parse("money:100/day,id=m"));
-    TextGenerator g = TextGenerator.builder(backend).costModel(measured).budgets(budgets).ticker(ticker).build();
+    return TextGenerator.builder(backend).costModel(measured).budgets(budgets).ticker(ticker).build();
+  }
 
-    GenerationResult r = g.generate(request("acme", 50, 1, 2, 3));
+  @Test
+  void generate_topsUpAnUnderestimatedReservation_whenTheBudgetHasRoom() {
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("money:100/day,id=m"));
+
+    GenerationResult r = slowMachine(budgets).generate(request("acme", 50, 1, 2, 3));
+
+    assertThat(r.first().finishReason()).isEqualTo(FinishReason.LENGTH);
+    assertThat(r.first().generatedTokenIds()).hasSize(50);
+    BudgetStatus status = budgets.statusForTenant("acme").get(0);
+    assertThat(status.reserved()).isZero();
+    assertThat(status.spent()).isEqualByComparingTo(r.cost().cost().amount());
+  }
+
+  @Test
+  void generate_cutsCallShort_beforeMeasuredSpendWouldPassTheBudget() {
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("money:10/day,id=m"));
+
+    GenerationResult r = slowMachine(budgets).generate(request("acme", 50, 1, 2, 3));
 
     assertThat(r.first().finishReason()).isEqualTo(FinishReason.BUDGET);
     assertThat(r.first().generatedTokenIds().length).isLessThan(50);
     BudgetStatus status = budgets.statusForTenant("acme").get(0);
     assertThat(status.reserved()).isZero();
-    assertThat(status.spent()).isEqualByComparingTo(r.cost().cost().amount());
+    assertThat(status.spent()).isEqualByComparingTo(r.cost().cost().amount())
+        .isLessThanOrEqualTo(new BigDecimal("10"));
   }
 
   @Test
