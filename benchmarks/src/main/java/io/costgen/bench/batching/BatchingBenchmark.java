@@ -1,4 +1,4 @@
-package io.costgen.onnx.batching;
+package io.costgen.bench.batching;
 
 import io.costgen.core.BatchingPolicy;
 import io.costgen.core.DecoderSession;
@@ -27,15 +27,10 @@ import java.util.concurrent.Future;
  * a cache folder, ~500 MB). Not a unit test: run it by hand.
  *
  * <pre>
- * mvn -o -q -pl cost-api,core,onnx-backend test-compile
- * java -cp &lt;onnx-backend test classpath&gt; io.costgen.onnx.batching.BatchingBenchmark \
+ * mvn -B -q -pl benchmarks -am package -DskipTests
+ * java -cp benchmarks/target/costgen-bench.jar io.costgen.bench.batching.BatchingBenchmark \
  *     --modes raw,unbatched,batched --callers 1,2,4,8,16 --new-tokens 64 --calls 2
  * </pre>
- *
- * <p>(The classpath: {@code cost-api}, {@code core} and {@code onnx-backend} target/classes,
- * {@code core} and {@code onnx-backend} target/test-classes, and the ONNX Runtime, SLF4J (+
- * slf4j-simple), Jackson and DJL tokenizers jars.) The class uses no test-only code, so it can
- * move as is into a {@code benchmarks} module.
  *
  * <p>Every caller runs {@code --calls} greedy calls of {@code --prompt} random prompt tokens and
  * exactly {@code --new-tokens} new tokens (EOS banned with {@code minNewTokens}). Reported per
