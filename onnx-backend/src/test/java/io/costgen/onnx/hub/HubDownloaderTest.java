@@ -249,15 +249,23 @@ class HubDownloaderTest {
         .isInstanceOf(HubException.class)
         .hasMessageContaining("model.onnx.data")
         .hasMessageContaining("run again to resume");
-    assertThat(snapshot.resolve("model.onnx.data.part")).hasSize(60_000);
+    // The server sends 60,000 bytes, then drops the connection; how many of them the client
+    // reads before it sees the drop depends on the TCP stack, so resume from whatever was kept.
+    long kept = Files.size(snapshot.resolve("model.onnx.data.part"));
+    assertThat(kept).isBetween(0L, 60_000L);
     assertThat(snapshot.resolve("model.onnx.data")).doesNotExist();
     assertThat(once.findCached(LLAMA)).isEmpty();
 
     Path folder = once.download(LLAMA);
 
-    assertThat(hub.gets("/model.onnx.data"))
-        .extracting(FakeHub.Request::range)
-        .containsExactly(null, "bytes=60000-");
+    List<String> ranges = hub.gets("/model.onnx.data").stream().map(FakeHub.Request::range).toList();
+    assertThat(ranges).hasSize(2);
+    assertThat(ranges.get(0)).isNull();
+    if (kept > 0) {
+      assertThat(ranges.get(1)).isEqualTo("bytes=" + kept + "-");
+    } else {
+      assertThat(ranges.get(1)).isIn(null, "bytes=0-");
+    }
     assertThat(folder.resolve("model.onnx.data")).hasBinaryContent(llama.get("model.onnx.data"));
   }
 
