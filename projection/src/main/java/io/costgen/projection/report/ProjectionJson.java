@@ -1,4 +1,11 @@
-package io.costgen.cost.projection;
+package io.costgen.projection.report;
+
+import io.costgen.projection.CostShare;
+import io.costgen.projection.DailyCostProjection;
+import io.costgen.projection.Scenario;
+import io.costgen.projection.ScenarioResult;
+import io.costgen.projection.SensitivityTable;
+import io.costgen.projection.TrainingEstimate;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.costgen.cost.projection;
+package io.costgen.projection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,14 +14,14 @@ import io.costgen.cost.RooflineModel;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 
-class DailyCostProjectionTest {
+public class DailyCostProjectionTest {
 
   /** A fixed stand-in for HardwareProfile.cpu() (which measures the host). */
   static final HardwareProfile TEST_CPU = HardwareProfile.builder("test-cpu")
       .peakFlops(DType.FP32, 100e9).memoryBandwidth(20e9).memoryBytes(64_000_000_000L)
       .tdpWatts(48).build();
 
-  static DailyCostProjection.Builder llama7bOnH100() {
+  public static DailyCostProjection.Builder llama7bOnH100() {
     return DailyCostProjection.builder()
         .requestsPerDay(1e6).promptTokens(500).outputTokens(300)
         .model("llama-2-7b").hardware(HardwareProfile.H100_SXM)

@@ -1,4 +1,4 @@
-package io.costgen.cost.projection;
+package io.costgen.projection;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * that reproduce published ChatGPT cost and energy estimates ({@link #builtInNames()}), or a
  * user's file used as a template. The file format, field by field, is in
  * {@code docs/daily-cost.md}; the built-ins live in
- * {@code io/costgen/cost/projection/scenarios/NAME.json} on the classpath.
+ * {@code io/costgen/projection/scenarios/NAME.json} on the classpath.
  *
  * <p>Every input is stated in the file: a missing field, a misspelled (unknown) field or a bad
  * value raises an {@link IllegalArgumentException} whose message starts with
@@ -54,7 +54,7 @@ public final class Scenario {
   private static final List<String> BUILT_IN = List.of(
       "chatgpt-semianalysis-2023", "chatgpt-goldstein-2022", "epoch-energy-2025");
 
-  private static final String RESOURCE_DIR = "/io/costgen/cost/projection/scenarios/";
+  private static final String RESOURCE_DIR = "/io/costgen/projection/scenarios/";
 
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

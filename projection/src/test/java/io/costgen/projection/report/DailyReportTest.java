@@ -1,4 +1,10 @@
-package io.costgen.cost.meter;
+package io.costgen.projection.report;
+
+import io.costgen.cost.meter.InMemoryMeter;
+import io.costgen.cost.meter.JsonLinesLedger;
+import io.costgen.cost.meter.Meter;
+import io.costgen.cost.meter.UsageRecord;
+import io.costgen.cost.meter.UsageSummary;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.costgen.cost.projection;
+package io.costgen.projection.report;
 
 import java.util.ArrayList;
 import java.util.List;

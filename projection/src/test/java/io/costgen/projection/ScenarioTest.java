@@ -1,4 +1,4 @@
-package io.costgen.cost.projection;
+package io.costgen.projection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,9 @@
-package io.costgen.cost.meter;
+package io.costgen.projection.report;
+
+import io.costgen.cost.meter.InMemoryMeter;
+import io.costgen.cost.meter.LedgerReader;
+import io.costgen.cost.meter.UsageRecord;
+import io.costgen.cost.meter.UsageSummary;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -29,20 +34,10 @@ public final class DailyReport {
   private final List<UsageSummary> byTenant;
   private final List<UsageSummary> byTenantAndModel;
 
-  private DailyReport(ZoneId zone, Map<UsageAggregate.Key, UsageAggregate> groups) {
-    this.zone = zone;
-    Map<UsageAggregate.Key, UsageAggregate> tenants = new LinkedHashMap<>();
-    List<UsageSummary> models = new ArrayList<>();
-    groups.forEach((k, a) -> {
-      models.add(a.summary(k));
-      a.mergeInto(tenants.computeIfAbsent(k.allModels(), x -> new UsageAggregate()));
-    });
-    List<UsageSummary> t = new ArrayList<>();
-    tenants.forEach((k, a) -> t.add(a.summary(k)));
-    t.sort(InMemoryMeter.ORDER);
-    models.sort(InMemoryMeter.ORDER);
-    this.byTenant = List.copyOf(t);
-    this.byTenantAndModel = List.copyOf(models);
+  private DailyReport(InMemoryMeter meter) {
+    this.zone = meter.zone();
+    this.byTenant = List.copyOf(meter.summariesByTenant());
+    this.byTenantAndModel = List.copyOf(meter.summaries());
   }
 
   /** A report of {@code records}, days in {@code zone}. */
@@ -50,12 +45,12 @@ public final class DailyReport {
     Objects.requireNonNull(zone, "zone");
     InMemoryMeter m = InMemoryMeter.create(zone);
     records.forEach(m::record);
-    return new DailyReport(zone, m.snapshot());
+    return new DailyReport(m);
   }
 
   /** A report of what {@code meter} aggregated, days in the meter's zone. */
   public static DailyReport from(InMemoryMeter meter) {
-    return new DailyReport(meter.zone(), meter.snapshot());
+    return new DailyReport(meter);
   }
 
   /**

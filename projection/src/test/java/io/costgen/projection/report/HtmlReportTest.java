@@ -1,4 +1,11 @@
-package io.costgen.cost.projection;
+package io.costgen.projection.report;
+
+import io.costgen.projection.DailyCostProjectionTest;
+import io.costgen.projection.CostShare;
+import io.costgen.projection.DailyCostProjection;
+import io.costgen.projection.Scenario;
+import io.costgen.projection.ScenarioResult;
+import io.costgen.projection.SensitivityTable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

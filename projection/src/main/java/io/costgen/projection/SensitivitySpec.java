@@ -1,4 +1,4 @@
-package io.costgen.cost.projection;
+package io.costgen.projection;
 
 import io.costgen.cost.DType;
 import io.costgen.cost.HardwareProfile;

@@ -1,4 +1,4 @@
-package io.costgen.cost.projection;
+package io.costgen.projection;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.costgen.cost.ArchitectureFamily;

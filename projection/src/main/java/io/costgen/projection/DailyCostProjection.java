@@ -1,4 +1,4 @@
-package io.costgen.cost.projection;
+package io.costgen.projection;
 
 import io.costgen.cost.DType;
 import io.costgen.cost.HardwareProfile;
@@ -778,7 +778,8 @@ public final class DailyCostProjection {
     return (long) Math.max(c, 0);
   }
 
-  static String num(double v) {
+  /** {@code v} as a plain decimal string (an integer without a fraction), for reports. */
+  public static String num(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return String.format(Locale.ROOT, "%d", (long) v);
     }
