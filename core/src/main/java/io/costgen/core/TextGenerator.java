@@ -9,6 +9,8 @@ import io.costgen.core.chat.ChatTemplateException;
 import io.costgen.core.chat.ParsedToolCalls;
 import io.costgen.core.chat.ToolCallParser;
 import io.costgen.core.chat.ToolCallParsers;
+import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.spi.TransformerBackend;
 import io.costgen.core.internal.batching.BatchScheduler;
 import io.costgen.core.tokenizer.HuggingFaceTokenizer;
 import io.costgen.cost.CostModel;
