@@ -2,10 +2,10 @@ package io.costgen.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.costgen.core.DecoderSession;
+import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.GenerationConfig;
 import io.costgen.core.GenerationResult;
-import io.costgen.core.Logits;
+import io.costgen.core.spi.Logits;
 import io.costgen.core.TextGenerator;
 import io.costgen.core.testing.SharedModels;
 import io.costgen.onnx.modelgen.Layout;
