@@ -62,6 +62,9 @@ public final class TextGenerator {
   /** Default lease of a budget reservation (see {@link Builder#budgetLease}). */
   public static final Duration DEFAULT_BUDGET_LEASE = Duration.ofMinutes(15);
   private final BatchScheduler scheduler;
+  /** Whether a forward pass has completed on this generator's backend (no cold start left). */
+  private final java.util.concurrent.atomic.AtomicBoolean warm =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private TextGenerator(Builder b) {
     this.backend = b.backend;
@@ -164,6 +167,16 @@ public final class TextGenerator {
 
   Ticker ticker() {
     return ticker;
+  }
+
+  /** True until a call on this generator has completed a forward pass (its bound is cold-aware). */
+  boolean coldStart() {
+    return !warm.get();
+  }
+
+  /** Records that a forward pass completed (later first passes are warm). */
+  void markWarm() {
+    warm.set(true);
   }
 
   Optional<Budgets> budgets() {
