@@ -1,5 +1,6 @@
 package io.costgen.core;
 
+import io.costgen.core.spi.DecoderSession;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
 package io.costgen.core;
 
+import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.internal.BeamSearchDecoder;
 import io.costgen.core.internal.DecodeContext;
 import io.costgen.core.internal.DecodeHooks;

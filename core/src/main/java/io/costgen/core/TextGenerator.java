@@ -1,5 +1,7 @@
 package io.costgen.core;
 
+import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.spi.TransformerBackend;
 import io.costgen.core.internal.batching.BatchScheduler;
 import io.costgen.cost.CostModel;
 import io.costgen.cost.budget.Budgets;

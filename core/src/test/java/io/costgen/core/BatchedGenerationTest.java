@@ -1,5 +1,8 @@
 package io.costgen.core;
 
+import io.costgen.core.spi.Logits;
+import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.spi.TransformerBackend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

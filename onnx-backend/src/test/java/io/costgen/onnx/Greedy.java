@@ -1,8 +1,8 @@
 package io.costgen.onnx;
 
-import io.costgen.core.DecoderSession;
-import io.costgen.core.Logits;
-import io.costgen.core.TransformerBackend;
+import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.spi.Logits;
+import io.costgen.core.spi.TransformerBackend;
 import java.util.Arrays;
 
 /** Plain greedy decode loops over the SPI, for tests. */

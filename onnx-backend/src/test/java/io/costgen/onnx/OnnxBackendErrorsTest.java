@@ -3,7 +3,7 @@ package io.costgen.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.costgen.core.DecoderSession;
+import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.ModelLoadException;
 import java.io.IOException;
 import java.nio.file.Files;

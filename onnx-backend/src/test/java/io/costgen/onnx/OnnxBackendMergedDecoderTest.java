@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.OnnxJavaType;
-import io.costgen.core.DecoderSession;
-import io.costgen.core.Logits;
+import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.spi.Logits;
 import io.costgen.core.ModelInfo;
 import io.costgen.core.ModelLoadException;
 import io.costgen.cost.ArchitectureFamily;

@@ -2,8 +2,8 @@ package io.costgen.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.costgen.core.DecoderSession;
-import io.costgen.core.Logits;
+import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.spi.Logits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.onnxruntime.OnnxJavaType;
-import io.costgen.core.DecoderSession;
+import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.GenerationCancelledException;
-import io.costgen.core.Logits;
+import io.costgen.core.spi.Logits;
 import io.costgen.core.ModelInfo;
 import io.costgen.cost.ArchitectureFamily;
 import io.costgen.cost.DType;

@@ -2,9 +2,9 @@ package io.costgen.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.costgen.core.DecoderSession;
-import io.costgen.core.Logits;
-import io.costgen.core.TransformerBackend;
+import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.spi.Logits;
+import io.costgen.core.spi.TransformerBackend;
 import java.util.Arrays;
 
 /** Checks selectRows/appendRows against single-row greedy runs, for any model. */

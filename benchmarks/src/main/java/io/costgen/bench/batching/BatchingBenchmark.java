@@ -1,7 +1,7 @@
 package io.costgen.bench.batching;
 
 import io.costgen.core.BatchingPolicy;
-import io.costgen.core.DecoderSession;
+import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.GenerationConfig;
 import io.costgen.core.GenerationRequest;
 import io.costgen.core.GenerationResult;

@@ -1,6 +1,6 @@
 package io.costgen.core.internal;
 
-import io.costgen.core.DecoderSession;
+import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.processor.LogitsProcessor;
 import java.util.List;
 

@@ -2,7 +2,7 @@ package io.costgen.core.internal;
 
 import io.costgen.core.FinishReason;
 import io.costgen.core.GenerationCancelledException;
-import io.costgen.core.Logits;
+import io.costgen.core.spi.Logits;
 import io.costgen.core.processor.LogitsProcessors;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,12 +1,12 @@
 package io.costgen.core.testing;
 
 import io.costgen.core.BackendException;
-import io.costgen.core.DecoderSession;
+import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.GenerationCancelledException;
-import io.costgen.core.Logits;
+import io.costgen.core.spi.Logits;
 import io.costgen.core.ModelInfo;
 import io.costgen.core.SpecialTokens;
-import io.costgen.core.TransformerBackend;
+import io.costgen.core.spi.TransformerBackend;
 import io.costgen.cost.ArchitectureFamily;
 import io.costgen.cost.DType;
 import io.costgen.cost.ModelShape;

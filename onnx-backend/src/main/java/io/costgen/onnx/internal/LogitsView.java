@@ -2,7 +2,7 @@ package io.costgen.onnx.internal;
 
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.platform.Fp16Conversions;
-import io.costgen.core.Logits;
+import io.costgen.core.spi.Logits;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 

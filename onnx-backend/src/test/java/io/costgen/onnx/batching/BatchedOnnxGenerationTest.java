@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.costgen.core.BatchingPolicy;
 import io.costgen.core.BatchingProbe;
-import io.costgen.core.DecoderSession;
+import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.GeneratedSequence;
 import io.costgen.core.GenerationConfig;
 import io.costgen.core.GenerationRequest;
 import io.costgen.core.GenerationResult;
-import io.costgen.core.Logits;
+import io.costgen.core.spi.Logits;
 import io.costgen.core.ModelInfo;
 import io.costgen.core.TextGenerator;
-import io.costgen.core.TransformerBackend;
+import io.costgen.core.spi.TransformerBackend;
 import io.costgen.core.internal.batching.BatchObserver;
 import io.costgen.core.testing.SharedModels;
 import io.costgen.onnx.OnnxBackend;

@@ -1,8 +1,8 @@
 package io.costgen.onnx.e2e;
 
-import io.costgen.core.DecoderSession;
-import io.costgen.core.Logits;
-import io.costgen.core.TransformerBackend;
+import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.spi.Logits;
+import io.costgen.core.spi.TransformerBackend;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

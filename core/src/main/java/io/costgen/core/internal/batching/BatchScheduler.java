@@ -1,13 +1,13 @@
 package io.costgen.core.internal.batching;
 
 import io.costgen.core.BatchingPolicy;
-import io.costgen.core.DecoderSession;
+import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.FinishReason;
 import io.costgen.core.GenerationCancelledException;
-import io.costgen.core.Logits;
+import io.costgen.core.spi.Logits;
 import io.costgen.core.ModelInfo;
 import io.costgen.core.Ticker;
-import io.costgen.core.TransformerBackend;
+import io.costgen.core.spi.TransformerBackend;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;

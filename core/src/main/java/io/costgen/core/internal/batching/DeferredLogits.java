@@ -1,6 +1,6 @@
 package io.costgen.core.internal.batching;
 
-import io.costgen.core.Logits;
+import io.costgen.core.spi.Logits;
 
 /**
  * A call's window onto logits computed later: the scheduler binds it, after the forward pass

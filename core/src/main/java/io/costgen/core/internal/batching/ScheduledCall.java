@@ -1,8 +1,8 @@
 package io.costgen.core.internal.batching;
 
-import io.costgen.core.DecoderSession;
+import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.FinishReason;
-import io.costgen.core.Logits;
+import io.costgen.core.spi.Logits;
 import io.costgen.core.internal.Decoder;
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,4 +1,6 @@
-package io.costgen.core;
+package io.costgen.core.spi;
+
+import io.costgen.core.ModelInfo;
 
 /**
  * The pluggable part: a loaded decoder-only transformer that can open per-call

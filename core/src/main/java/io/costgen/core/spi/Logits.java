@@ -1,4 +1,4 @@
-package io.costgen.core;
+package io.costgen.core.spi;
 
 /**
  * Next-token scores of the rows of a {@link DecoderSession}, a view valid until the session's

@@ -1,4 +1,7 @@
-package io.costgen.core;
+package io.costgen.core.spi;
+
+import io.costgen.core.BackendException;
+import io.costgen.core.GenerationCancelledException;
 
 /**
  * One call's view of a model: a batch of rows, each with its own KV cache, attention mask and
