@@ -58,14 +58,14 @@ final class CallAccounting {
   }
 
   /**
-   * Reserves the call's bound ({@code worstCase}, from {@code CostModel.bound}) against every
-   * applicable budget (no-op without budgets).
+   * Reserves the call's bound ({@code CostModel.bound}, cold-start aware) against every
+   * applicable budget (no-op without budgets: the bound is then not even computed).
    *
    * @throws BudgetExceededException when a hard budget refuses; the refusal is recorded in the
    *     meter and told to the listeners first
    */
-  static CallAccounting open(TextGenerator generator, CallContext context, ModelInfo info, CostReport worstCase,
-      long promptTokens, long maxNewTokens, long minNewTokens, int rows) {
+  static CallAccounting open(TextGenerator generator, CallContext context, ModelInfo info,
+      long promptTokens, long maxNewTokens, long minNewTokens, int rows, boolean coldStart) {
     Instant start = generator.clock().instant();
     Optional<Budgets> budgets = generator.budgets();
     String model = info.name();
@@ -79,9 +79,10 @@ final class CallAccounting {
       units.add(b.unit());
     }
     ModelShape shape = info.shape();
+    CostReport worstCase = generator.costModel().bound(shape, promptTokens, maxNewTokens, rows, coldStart);
     Map<BudgetUnit, BigDecimal> worst = only(units, CallEstimate.amountsOf(worstCase));
     Map<BudgetUnit, BigDecimal> fixed = only(units, CallEstimate.amountsOf(
-        generator.costModel().bound(shape, promptTokens, 0, rows, generator.coldStart())));
+        generator.costModel().bound(shape, promptTokens, 0, rows, coldStart)));
     Map<BudgetUnit, BigDecimal> perToken = new EnumMap<>(BudgetUnit.class);
     if (maxNewTokens > 0) {
       BigDecimal n = BigDecimal.valueOf(maxNewTokens);

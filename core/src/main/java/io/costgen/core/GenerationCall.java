@@ -158,9 +158,8 @@ final class GenerationCall implements DecodeHooks, BatchMember {
     // Budgets: reserve the bound before the backend is touched (a refusal throws here). The bound
     // covers the cold first pass when no pass has run on this generator yet.
     coldStart = generator.coldStart();
-    CostReport bound = generator.costModel().bound(model.shape(), promptTokens, maxNew, rows, coldStart);
-    accounting = CallAccounting.open(generator, context, model, bound, promptTokens, maxNew,
-        config.minNewTokens().orElse(0), rows);
+    accounting = CallAccounting.open(generator, context, model, promptTokens, maxNew,
+        config.minNewTokens().orElse(0), rows, coldStart);
     if (accounting.shrunk()) {
       for (int b = 0; b < inputs; b++) {
         maxLengths[b] = (int) Math.min(maxLengths[b], prompts.get(b).length + accounting.grantedNewTokens());
