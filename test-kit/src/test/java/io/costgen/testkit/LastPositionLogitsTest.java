@@ -1,4 +1,4 @@
-package io.costgen.onnx;
+package io.costgen.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,9 +8,12 @@ import io.costgen.core.GenerationResult;
 import io.costgen.core.spi.Logits;
 import io.costgen.core.TextGenerator;
 import io.costgen.core.testing.SharedModels;
-import io.costgen.onnx.modelgen.Layout;
-import io.costgen.onnx.modelgen.SyntheticModel;
-import io.costgen.onnx.modelgen.SyntheticModels;
+import io.costgen.onnx.Greedy;
+import io.costgen.onnx.OnnxBackend;
+import io.costgen.onnx.TinyOnnxGraphs;
+
+
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +27,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The last-position-logits rewrite ({@link OnnxBackend.Builder#lastPositionLogits}): on every
+ * The last-position-logits rewrite ({@link io.costgen.onnx.OnnxBackend.Builder#lastPositionLogits}): on every
  * test model and synthetic layout the rewritten graph's last-position logits equal the
  * original's (1e-5 for float32, 1e-2 for float16 logits) through a left-padded batch prefill,
  * a chunked prefill and decode steps, and greedy, sampled and beam outputs are identical.
