@@ -66,15 +66,40 @@ public final class CostComparison {
             price.cost(usage.promptTokens(), 0, usage.completionTokens())));
         continue;
       }
-      StringBuilder allowed = new StringBuilder();
-      for (HardwareProfile h : HardwareProfile.catalog()) {
-        allowed.append(h.name()).append(", ");
-      }
-      throw new IllegalArgumentException("compare: unknown target '" + target + "'; allowed: "
-          + allowed + "or a model of the remote price catalogue (" + remote.size() + " models, e.g. "
-          + (remote.prices().isEmpty() ? "none" : remote.prices().get(0).model()) + ")");
+      throw unknown(target, remote);
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * Checks every target of {@code targets} before a call runs (same rules as {@link #compare}).
+   *
+   * @throws IllegalArgumentException naming the first unknown target and the allowed ones
+   */
+  public static void validate(List<String> targets, RemoteModelPrices remote) {
+    Objects.requireNonNull(targets, "targets");
+    Objects.requireNonNull(remote, "remote");
+    for (String raw : targets) {
+      String target = raw == null ? "" : raw.trim();
+      if (target.isEmpty()) {
+        throw new IllegalArgumentException("compare: empty target (targets are separated by ',')");
+      }
+      Optional<HardwareProfile> hw = hardware(target);
+      if ((hw.isPresent() && hw.get().price().isPresent()) || remote.find(target).isPresent()) {
+        continue;
+      }
+      throw unknown(target, remote);
+    }
+  }
+
+  private static IllegalArgumentException unknown(String target, RemoteModelPrices remote) {
+    StringBuilder allowed = new StringBuilder();
+    for (HardwareProfile h : HardwareProfile.catalog()) {
+      allowed.append(h.name()).append(", ");
+    }
+    return new IllegalArgumentException("compare: unknown target '" + target + "'; allowed: "
+        + allowed + "or a model of the remote price catalogue (" + remote.size() + " models, e.g. "
+        + (remote.prices().isEmpty() ? "none" : remote.prices().get(0).model()) + ")");
   }
 
   private static Entry onHardware(Usage usage, String target, HardwareProfile hw,
