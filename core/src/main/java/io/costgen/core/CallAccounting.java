@@ -92,7 +92,7 @@ final class CallAccounting {
       BigDecimal n = BigDecimal.valueOf(maxNewTokens);
       for (Map.Entry<BudgetUnit, BigDecimal> e : worst.entrySet()) {
         BigDecimal rest = e.getValue().subtract(fixed.getOrDefault(e.getKey(), BigDecimal.ZERO));
-        perToken.put(e.getKey(), rest.signum() <= 0 ? BigDecimal.ZERO : rest.divide(n, PER_TOKEN));
+        perToken.put(e.getKey(), rest.signum() <= 0 ? BigDecimal.ZERO : io.costgen.cost.Amounts.roundUp(rest.divide(n, PER_TOKEN)));
       }
     }
     CallEstimate estimate = CallEstimate.perToken(fixed, perToken, maxNewTokens,

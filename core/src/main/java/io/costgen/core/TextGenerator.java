@@ -1,8 +1,18 @@
 package io.costgen.core;
 
+import io.costgen.core.chat.ChatMessage;
+import io.costgen.core.chat.ChatRequest;
+import io.costgen.core.chat.ChatResult;
+import io.costgen.core.chat.ChatStream;
+import io.costgen.core.chat.ChatTemplate;
+import io.costgen.core.chat.ChatTemplateException;
+import io.costgen.core.chat.ParsedToolCalls;
+import io.costgen.core.chat.ToolCallParser;
+import io.costgen.core.chat.ToolCallParsers;
 import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.spi.TransformerBackend;
 import io.costgen.core.internal.batching.BatchScheduler;
+import io.costgen.core.tokenizer.HuggingFaceTokenizer;
 import io.costgen.cost.CostModel;
 import io.costgen.cost.budget.Budgets;
 import io.costgen.cost.meter.Meter;
@@ -64,6 +74,9 @@ public final class TextGenerator {
   /** Default lease of a budget reservation (see {@link Builder#budgetLease}). */
   public static final Duration DEFAULT_BUDGET_LEASE = Duration.ofMinutes(15);
   private final BatchScheduler scheduler;
+  private final ChatTemplate chatTemplate;
+  private final ToolCallParser toolCallParser;
+  private volatile ChatTemplate resolvedTemplate;
 
   private TextGenerator(Builder b) {
     this.backend = b.backend;
@@ -78,6 +91,8 @@ public final class TextGenerator {
     this.meter = b.meter;
     this.budgetLease = b.budgetLease;
     this.scheduler = b.batching == null ? null : new BatchScheduler(b.backend, b.ticker, b.batching);
+    this.chatTemplate = b.chatTemplate;
+    this.toolCallParser = b.toolCallParser;
   }
 
   /** A builder for a generator over {@code backend}. */
@@ -126,6 +141,136 @@ public final class TextGenerator {
   /** {@link #stream(GenerationRequest)} for one prompt with the default config. */
   public TokenStream stream(String prompt) {
     return stream(GenerationRequest.builder().prompt(prompt).build());
+  }
+
+  /**
+   * Answers a conversation with {@code config} (merged over the defaults): the chat template
+   * renders {@code messages} with the generation prompt, the prompt is tokenized without adding
+   * special tokens (the template writes them), and the reply comes back as an assistant
+   * {@link ChatMessage}. See {@link #chat(ChatRequest)}.
+   */
+  public ChatResult chat(List<ChatMessage> messages, GenerationConfig config) {
+    return chat(ChatRequest.builder().messages(messages).config(config).build());
+  }
+
+  /**
+   * Runs a chat call to the end (streaming to its callback, if any): renders the conversation
+   * with the request's template, else the generator's ({@link Builder#chatTemplate}), else the
+   * model's (found beside a {@link HuggingFaceTokenizer}'s {@code tokenizer.json}); tokenizes it
+   * with {@code add_special_tokens=False} semantics; generates like {@link #generate} (same
+   * budgets, meter, cancellation and deadlines); then, when tools were given, parses tool calls
+   * with the generator's {@link ToolCallParser} (malformed calls give the raw text and
+   * {@link ChatResult#toolCallsMalformed()}, never an exception).
+   *
+   * @throws IllegalStateException when the generator has no tokenizer
+   * @throws ChatTemplateException when no template is found, or the template fails or refuses
+   *     the conversation ({@link io.costgen.core.chat.TemplateRaisedException})
+   */
+  public ChatResult chat(ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    Prepared p = prepareChat(request);
+    return finishChat(request, p.prompt, generate(p.request));
+  }
+
+  /**
+   * Starts a chat call and returns its tokens as a pulled stream; {@link ChatStream#result()}
+   * gives the {@link ChatResult}. Validation and template errors are thrown here. The caller
+   * must close the stream. Not supported with beam search.
+   */
+  public ChatStream streamChat(ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    Prepared p = prepareChat(request);
+    TokenStream tokens = stream(p.request);
+    return new ChatStream(tokens, r -> finishChat(request, p.prompt, r));
+  }
+
+  /**
+   * Renders {@code request}'s conversation with the template {@link #chat(ChatRequest)} would
+   * use, without generating.
+   */
+  public String renderChat(ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    ChatTemplate t = request.template().orElseGet(this::chatTemplate);
+    return t.render(request.messages(), request.tools(), request.addGenerationPrompt(), request.variables());
+  }
+
+  /**
+   * The token ids of a rendered chat prompt: special-token text becomes its id, and no special
+   * token is added (no second BOS when the template writes one).
+   */
+  public long[] tokenizeChatPrompt(String prompt) {
+    Objects.requireNonNull(prompt, "prompt");
+    if (tokenizer == null) {
+      throw new IllegalStateException("chat: the generator has no tokenizer; set TextGenerator.Builder.tokenizer");
+    }
+    return tokenizer.encode(prompt, false);
+  }
+
+  /**
+   * The chat template of this generator: the one given to the builder, else the model's (read
+   * once from the folder of a {@link HuggingFaceTokenizer}).
+   *
+   * @throws ChatTemplateException naming where it looked when there is none
+   */
+  public ChatTemplate chatTemplate() {
+    if (chatTemplate != null) {
+      return chatTemplate;
+    }
+    ChatTemplate t = resolvedTemplate;
+    if (t == null) {
+      if (tokenizer instanceof HuggingFaceTokenizer hf && hf.source().toAbsolutePath().getParent() != null) {
+        t = ChatTemplate.fromModelDirectory(hf.source().toAbsolutePath().getParent());
+      } else {
+        throw new ChatTemplateException("chat template: none given (TextGenerator.Builder.chatTemplate or "
+            + "ChatRequest.Builder.template) and the tokenizer " + tokenizer
+            + " is not a Hugging Face tokenizer whose folder could hold one");
+      }
+      resolvedTemplate = t;
+    }
+    return t;
+  }
+
+  private record Prepared(String prompt, GenerationRequest request) {}
+
+  private Prepared prepareChat(ChatRequest request) {
+    if (tokenizer == null) {
+      throw new IllegalStateException("chat: the generator has no tokenizer; set TextGenerator.Builder.tokenizer");
+    }
+    String prompt = renderChat(request);
+    long[] ids = tokenizeChatPrompt(prompt);
+    if (ids.length == 0) {
+      throw new IllegalArgumentException("messages: the chat template rendered an empty prompt (0 tokens)");
+    }
+    GenerationRequest.Builder g = GenerationRequest.builder().tokenIds(ids).context(request.context());
+    request.config().ifPresent(g::config);
+    request.cancellation().ifPresent(g::cancellation);
+    request.timeout().ifPresent(g::deadline);
+    request.deadline().ifPresent(g::deadline);
+    request.onToken().ifPresent(g::onToken);
+    request.logitsProcessors().forEach(g::addLogitsProcessor);
+    request.stoppingCriteria().forEach(g::addStoppingCriterion);
+    return new Prepared(prompt, g.build());
+  }
+
+  private ChatResult finishChat(ChatRequest request, String prompt, GenerationResult result) {
+    GeneratedSequence s = result.first();
+    long[] all = s.tokenIds();
+    long[] generated = java.util.Arrays.copyOfRange(all, s.promptLength(), all.length);
+    String raw = tokenizer.decode(generated, true);
+    ParsedToolCalls parsed = request.tools().isEmpty() ? ParsedToolCalls.none(raw) : parseToolCalls(raw);
+    ChatMessage message = parsed.hasToolCalls()
+        ? ChatMessage.assistant(parsed.content(), parsed.toolCalls())
+        : ChatMessage.assistant(parsed.content());
+    return new ChatResult(message, parsed.malformed(), raw, prompt, result);
+  }
+
+  private ParsedToolCalls parseToolCalls(String raw) {
+    try {
+      ParsedToolCalls p = toolCallParser.parse(raw);
+      return p == null ? ParsedToolCalls.none(raw) : p;
+    } catch (RuntimeException e) {
+      return ParsedToolCalls.malformed(raw);
+    }
   }
 
   /** The backend's model description. */
@@ -197,6 +342,8 @@ public final class TextGenerator {
     private Meter meter;
     private Duration budgetLease = DEFAULT_BUDGET_LEASE;
     private BatchingPolicy batching;
+    private ChatTemplate chatTemplate;
+    private ToolCallParser toolCallParser = ToolCallParsers.auto();
 
     private Builder(TransformerBackend backend) {
       this.backend = Objects.requireNonNull(backend, "backend");
@@ -276,6 +423,21 @@ public final class TextGenerator {
      */
     public Builder batching(BatchingPolicy policy) {
       this.batching = Objects.requireNonNull(policy, "batching");
+      return this;
+    }
+
+    /**
+     * The chat template for {@link TextGenerator#chat}; default: the model's, found beside a
+     * {@link HuggingFaceTokenizer}'s {@code tokenizer.json} ({@link ChatTemplate#fromModelDirectory}).
+     */
+    public Builder chatTemplate(ChatTemplate t) {
+      this.chatTemplate = Objects.requireNonNull(t, "chatTemplate");
+      return this;
+    }
+
+    /** Reads tool calls from chat replies; default {@link ToolCallParsers#auto()} (Hermes/Qwen, Llama 3 JSON). */
+    public Builder toolCallParser(ToolCallParser p) {
+      this.toolCallParser = Objects.requireNonNull(p, "toolCallParser");
       return this;
     }
 

@@ -11,6 +11,16 @@ public interface Tokenizer extends AutoCloseable {
   /** Token ids of {@code text}, with the special tokens the tokenizer adds (e.g. BOS). */
   long[] encode(String text);
 
+  /**
+   * Token ids of {@code text}; with {@code addSpecialTokens == false} no special token is added
+   * around it (no BOS), while special-token text inside it (e.g. {@code <|im_start|>}) still
+   * becomes its id: transformers' {@code add_special_tokens=False}, used for rendered chat
+   * prompts. The default ignores the flag: implementations that add special tokens override it.
+   */
+  default long[] encode(String text, boolean addSpecialTokens) {
+    return encode(text);
+  }
+
   /** Text of {@code ids}; special tokens are dropped when {@code skipSpecialTokens}. */
   String decode(long[] ids, boolean skipSpecialTokens);
 

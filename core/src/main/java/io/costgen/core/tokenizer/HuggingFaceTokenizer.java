@@ -132,7 +132,11 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     return encode(text, true);
   }
 
-  /** Token ids of {@code text}, with or without the tokenizer's special tokens. */
+  /**
+   * Token ids of {@code text}, with or without the special tokens the tokenizer adds (BOS, …);
+   * special-token text inside {@code text} becomes its id either way.
+   */
+  @Override
   public long[] encode(String text, boolean addSpecialTokens) {
     Objects.requireNonNull(text, "text");
     checkOpen();

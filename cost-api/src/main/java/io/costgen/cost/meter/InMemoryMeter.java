@@ -59,6 +59,19 @@ public final class InMemoryMeter implements Meter {
     return out;
   }
 
+  /**
+   * One summary per (day, tenant, currency) over all models (model {@link UsageSummary#ALL_MODELS}),
+   * sorted by day and tenant. A consistent snapshot; safe to call while other threads record.
+   */
+  public List<UsageSummary> summariesByTenant() {
+    Map<UsageAggregate.Key, UsageAggregate> tenants = new LinkedHashMap<>();
+    snapshot().forEach((k, a) -> a.mergeInto(tenants.computeIfAbsent(k.allModels(), x -> new UsageAggregate())));
+    List<UsageSummary> out = new ArrayList<>();
+    tenants.forEach((k, a) -> out.add(a.summary(k)));
+    out.sort(ORDER);
+    return out;
+  }
+
   /** Exact total money recorded in {@code currency}. */
   public Money totalMoney(Currency currency) {
     BigDecimal sum = BigDecimal.ZERO;

@@ -2,12 +2,12 @@ package io.costgen.samples.cli;
 
 import io.costgen.cost.DType;
 import io.costgen.cost.Money;
-import io.costgen.cost.projection.DailyCostProjection;
-import io.costgen.cost.projection.HtmlReport;
-import io.costgen.cost.projection.ProjectionJson;
-import io.costgen.cost.projection.Scenario;
-import io.costgen.cost.projection.ScenarioResult;
-import io.costgen.cost.projection.SensitivityTable;
+import io.costgen.projection.DailyCostProjection;
+import io.costgen.projection.report.HtmlReport;
+import io.costgen.projection.report.ProjectionJson;
+import io.costgen.projection.Scenario;
+import io.costgen.projection.ScenarioResult;
+import io.costgen.projection.SensitivityTable;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Path;

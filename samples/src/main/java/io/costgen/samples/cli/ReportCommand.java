@@ -2,12 +2,12 @@ package io.costgen.samples.cli;
 
 import io.costgen.cost.HardwareProfile;
 import io.costgen.cost.ModelShape;
-import io.costgen.cost.meter.DailyReport;
+import io.costgen.projection.report.DailyReport;
 import io.costgen.cost.meter.LedgerReader;
 import io.costgen.cost.meter.UsageRecord;
-import io.costgen.cost.projection.DailyCostProjection;
-import io.costgen.cost.projection.MeasuredWorkload;
-import io.costgen.cost.projection.ProjectionJson;
+import io.costgen.projection.DailyCostProjection;
+import io.costgen.projection.MeasuredWorkload;
+import io.costgen.projection.report.ProjectionJson;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -1,0 +1,134 @@
+package io.costgen.core.chat.internal;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import io.costgen.core.chat.ChatTemplateException;
+import io.costgen.core.chat.TemplateRaisedException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Renders chat templates with Jinjava configured and extended to behave like transformers'
+ * jinja2 environment ({@code ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
+ * extensions=[loopcontrols])} with {@code raise_exception}, {@code strftime_now} and a
+ * {@code json.dumps}-based {@code tojson}). Thread-safe: one shared engine, state per render.
+ */
+public final class JinjaEngine {
+  /** Context key of the render's clock (read by {@code strftime_now}). */
+  static final String CLOCK_KEY = "__costgen_clock__";
+
+  private static final JinjaEngine INSTANCE = new JinjaEngine();
+
+  private final Jinjava jinjava;
+
+  private JinjaEngine() {
+    JinjavaConfig config = JinjavaConfig.newBuilder()
+        .withTrimBlocks(true)
+        .withLstripBlocks(true)
+        .withKeepTrailingNewline(true)
+        .withNestedInterpretationEnabled(false)
+        .withFailOnUnknownTokens(false)
+        .withLegacyOverrides(LegacyOverrides.newBuilder()
+            .withEvaluateMapKeys(true)
+            .withIterateOverMapKeys(true)
+            .withUsePyishObjectMapper(true)
+            .withUseNaturalOperatorPrecedence(true)
+            .withParseWhitespaceControlStrictly(false)
+            .withWhitespaceRequiredWithinTokens(false)
+            .withUseTrimmingForNotesAndExpressions(true)
+            .withKeepNullableLoopValues(true)
+            .withHandleBackslashInQuotesOnly(true)
+            .withAllowAdjacentTextNodes(false)
+            .build())
+        .withMaxOutputSize(64L * 1024 * 1024)
+        .build();
+    jinjava = new Jinjava(config);
+    jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", Functions.class, "raiseException",
+        Object.class));
+    jinjava.registerFunction(new ELFunctionDefinition("", "strftime_now", Functions.class, "strftimeNow",
+        String.class));
+    jinjava.registerFilter(new TojsonFilter());
+  }
+
+  public static JinjaEngine get() {
+    return INSTANCE;
+  }
+
+  /**
+   * Renders {@code source} with {@code variables}.
+   *
+   * @throws TemplateRaisedException when the template calls {@code raise_exception}
+   * @throws ChatTemplateException when the template does not compile or fails to evaluate
+   */
+  public String render(String source, Map<String, ?> variables, Clock clock, String origin) {
+    // jinja2: newlines normalised to \n, and one trailing newline of the source dropped
+    String text = source.replace("\r\n", "\n").replace('\r', '\n');
+    if (text.endsWith("\n")) {
+      text = text.substring(0, text.length() - 1);
+    }
+    Map<String, Object> bindings = new HashMap<>();
+    variables.forEach(bindings::put);
+    bindings.put(CLOCK_KEY, clock);
+    RenderResult result;
+    try {
+      result = jinjava.renderForResult(text, bindings);
+    } catch (RuntimeException e) {
+      TemplateRaise raise = findRaise(e);
+      if (raise != null) {
+        throw new TemplateRaisedException(raise.getMessage(), origin);
+      }
+      throw new ChatTemplateException(origin + ": " + e.getMessage(), e);
+    }
+    for (TemplateError err : result.getErrors()) {
+      TemplateRaise raise = findRaise(err.getException());
+      if (raise != null) {
+        throw new TemplateRaisedException(raise.getMessage(), origin);
+      }
+    }
+    for (TemplateError err : result.getErrors()) {
+      if (err.getSeverity() == TemplateError.ErrorType.FATAL) {
+        throw new ChatTemplateException(origin + ": line " + err.getLineno() + ": " + err.getMessage(),
+            err.getException());
+      }
+    }
+    return result.getOutput();
+  }
+
+  private static TemplateRaise findRaise(Throwable t) {
+    for (int depth = 0; t != null && depth < 20; depth++, t = t.getCause()) {
+      if (t instanceof TemplateRaise r) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /** Thrown by {@code raise_exception(msg)}; turned into a {@link TemplateRaisedException}. */
+  static final class TemplateRaise extends RuntimeException {
+    TemplateRaise(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Template globals (static, as Jinjava's function definitions need). */
+  public static final class Functions {
+    private Functions() {}
+
+    public static Object raiseException(Object message) {
+      throw new TemplateRaise(PyValues.str(message));
+    }
+
+    public static String strftimeNow(String format) {
+      JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+      Object c = interpreter == null ? null : interpreter.getContext().get(CLOCK_KEY);
+      Clock clock = c instanceof Clock cl ? cl : Clock.systemDefaultZone();
+      return Strftime.format(format, java.time.ZonedDateTime.now(clock));
+    }
+  }
+}
