@@ -1,5 +1,7 @@
-package io.costgen.onnx;
+package io.costgen.testkit;
 
+import io.costgen.onnx.Greedy;
+import io.costgen.onnx.OnnxBackend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.costgen.core.spi.DecoderSession;
@@ -16,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SelectRowsPaddingTest {
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("io.costgen.onnx.LastPositionLogitsTest#models")
+  @MethodSource("io.costgen.testkit.LastPositionLogitsTest#models")
   void keptRows_loseSharedPadding_andDecodeAsAlone(LastPositionLogitsTest.Case c) {
     long[] longPrompt = {5, 9, 13, 2, 7, 11, 3, 8};
     long[] shortPrompt = {4, 8, 6};
