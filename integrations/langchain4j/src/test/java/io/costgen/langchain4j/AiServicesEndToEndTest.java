@@ -1,5 +1,7 @@
 package io.costgen.langchain4j;
 
+import io.costgen.core.testing.ScriptedChat;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.langchain4j.agent.tool.P;

@@ -1,9 +1,8 @@
-package io.costgen.langchain4j;
+package io.costgen.core.testing;
 
 import io.costgen.core.TextGenerator;
 import io.costgen.core.Tokenizer;
 import io.costgen.core.chat.ChatTemplate;
-import io.costgen.core.testing.ToyBackend;
 import io.costgen.cost.CostModel;
 import io.costgen.cost.Money;
 import io.costgen.cost.budget.Budgets;
@@ -13,17 +12,18 @@ import java.util.Arrays;
 /**
  * A deterministic local chat model: a character tokenizer, a ChatML template with Hermes-style
  * tools, and a toy backend whose logits spell a scripted answer after the generation prompt —
- * a tool call while the conversation has no tool result, then the final answer.
+ * a tool call while the conversation has no tool result, then the final answer. Used by the
+ * LangChain4j and Spring AI adapters' tests (through the core test-jar).
  */
-final class ScriptedChat {
+public final class ScriptedChat {
 
-  static final int OFFSET = 3; // ids 0..2: pad, BOS, EOS
-  static final String GENERATION_PROMPT = "<|im_start|>assistant\n";
-  static final String TOOL_CALL = "<tool_call>\n{\"name\": \"weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
-  static final String FINAL_ANSWER = "The weather in Paris is sunny, 21 degrees.";
-  static final String PLAIN_ANSWER = "Hello from costgen";
+  public static final int OFFSET = 3; // ids 0..2: pad, BOS, EOS
+  public static final String GENERATION_PROMPT = "<|im_start|>assistant\n";
+  public static final String TOOL_CALL = "<tool_call>\n{\"name\": \"weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
+  public static final String FINAL_ANSWER = "The weather in Paris is sunny, 21 degrees.";
+  public static final String PLAIN_ANSWER = "Hello from costgen";
 
-  static final String CHATML_WITH_TOOLS = """
+  public static final String CHATML_WITH_TOOLS = """
       {%- if tools %}<|im_start|>system
       You may call these tools: {{ tools | tojson }}<|im_end|>
       {% endif %}
@@ -42,7 +42,7 @@ final class ScriptedChat {
   private ScriptedChat() {}
 
   /** One id per character (+{@value #OFFSET}); special ids decode to nothing. */
-  static final class CharTokenizer implements Tokenizer {
+  public static final class CharTokenizer implements Tokenizer {
     @Override
     public long[] encode(String text) {
       return text.chars().mapToLong(c -> c + OFFSET).toArray();
@@ -60,14 +60,14 @@ final class ScriptedChat {
     }
   }
 
-  static String answerFor(String conversation) {
+  public static String answerFor(String conversation) {
     if (conversation.contains("<tool_response>")) {
       return FINAL_ANSWER;
     }
     return conversation.contains("\"weather\"") ? TOOL_CALL : PLAIN_ANSWER;
   }
 
-  static ToyBackend backend() {
+  public static ToyBackend backend() {
     return ToyBackend.builder().vocabSize(512).contextLength(8192)
         .generationDefaults(java.util.Map.of("max_new_tokens", 256)).logits((tokens, length, out) -> {
       StringBuilder text = new StringBuilder(length);
@@ -83,13 +83,13 @@ final class ScriptedChat {
   }
 
   /** 1 USD per 1M input tokens, 2 USD per 1M output tokens. */
-  static TextGenerator.Builder generator() {
+  public static TextGenerator.Builder generator() {
     return TextGenerator.builder(backend()).tokenizer(new CharTokenizer())
         .chatTemplate(ChatTemplate.of(CHATML_WITH_TOOLS))
         .costModel(CostModel.builder().perMillionTokens(Money.usd("1"), Money.usd("2")).build());
   }
 
-  static TextGenerator generator(Meter meter, Budgets budgets) {
+  public static TextGenerator generator(Meter meter, Budgets budgets) {
     TextGenerator.Builder b = generator().meter(meter);
     if (budgets != null) {
       b.budgets(budgets);
