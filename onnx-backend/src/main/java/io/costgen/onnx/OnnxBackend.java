@@ -8,15 +8,19 @@ import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.ModelInfo;
 import io.costgen.core.ModelLoadException;
 import io.costgen.core.spi.TransformerBackend;
+import io.costgen.onnx.internal.LastPositionGraphs;
 import io.costgen.onnx.internal.LayoutDiscovery;
 import io.costgen.onnx.internal.ModelFolder;
 import io.costgen.onnx.internal.ModelInfoFactory;
+import io.costgen.onnx.internal.NativeLibraryCache;
 import io.costgen.onnx.internal.OnnxModel;
 import io.costgen.onnx.internal.OnnxProtoScanner;
+import io.costgen.onnx.internal.OrtRuntime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -88,6 +92,15 @@ public final class OnnxBackend implements TransformerBackend {
     return model.openSession();
   }
 
+  /**
+   * Whether prefills compute the last position's logits only: true when
+   * {@link Builder#lastPositionLogits(boolean)} is on and the graph's head was recognised and
+   * rewritten.
+   */
+  public boolean lastPositionLogits() {
+    return model.lastPositionOnly();
+  }
+
   /** Sessions opened and not yet closed (for diagnostics and leak checks). */
   public int openSessions() {
     return model.openSessions();
@@ -121,6 +134,8 @@ public final class OnnxBackend implements TransformerBackend {
     private boolean deviceIdSet;
     private Boolean allowSpinning;
     private OptionalInt contextLength = OptionalInt.empty();
+    private boolean lastPositionLogits = true;
+    private Path graphCacheDir;
 
     private Builder() {}
 
@@ -202,6 +217,31 @@ public final class OnnxBackend implements TransformerBackend {
     }
 
     /**
+     * Whether a prefill computes the logits of the last position only (default true). When on,
+     * the loaded graph is rewritten so the hidden state is sliced to the last position before
+     * the language-model head: a prefill of {@code S} tokens skips {@code S - 1} of the
+     * {@code S} head projections and never materializes {@code [B, S, V]} logits (for GPT-2
+     * at 512 tokens, 98 MiB per row). Outputs are unchanged: generation reads only the last
+     * position. The rewritten graph is cached by the original's SHA-256 under
+     * {@link #graphCacheDir(Path)}; a graph whose head is not recognised is loaded as it is,
+     * with a log line saying why. Turn it off to load the file exactly as exported.
+     */
+    public Builder lastPositionLogits(boolean enabled) {
+      this.lastPositionLogits = enabled;
+      return this;
+    }
+
+    /**
+     * Where rewritten graphs are cached (default {@code ~/.cache/costgen/graphs}); see
+     * {@link #lastPositionLogits(boolean)}. A model with external data gets symbolic links to
+     * its data files there; a model with inline weights is copied once (its size on disk).
+     */
+    public Builder graphCacheDir(Path dir) {
+      this.graphCacheDir = Objects.requireNonNull(dir, "graphCacheDir");
+      return this;
+    }
+
+    /**
      * Loads the model.
      *
      * @throws IllegalStateException if {@code modelDir} is unset, {@code deviceId} is set without
@@ -220,7 +260,7 @@ public final class OnnxBackend implements TransformerBackend {
       ModelFolder folder = ModelFolder.open(modelDir, modelFile);
       Path file = folder.modelFile();
       if (executionProvider == ExecutionProvider.CUDA) {
-        EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
+        EnumSet<OrtProvider> available = OrtRuntime.availableProviders();
         if (!available.contains(OrtProvider.CUDA)) {
           throw new IllegalStateException("CUDA execution provider requested but not available:"
               + " use the onnxruntime_gpu artifact on a machine with an NVIDIA GPU; available: "
@@ -235,10 +275,20 @@ public final class OnnxBackend implements TransformerBackend {
       } catch (IOException e) {
         throw new ModelLoadException("Cannot read model file " + file + ": " + e, e);
       }
-      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      LastPositionGraphs.Prepared prepared = lastPositionLogits
+          ? LastPositionGraphs.prepare(file, LayoutDiscovery.logitsName(folder),
+              graphCacheDir != null ? graphCacheDir : LastPositionGraphs.defaultCacheRoot())
+          : new LastPositionGraphs.Prepared(file, false, "turned off", Optional.empty());
+      OrtEnvironment env = OrtRuntime.environment();
       OrtSession session;
       try (OrtSession.SessionOptions options = sessionOptions()) {
-        session = env.createSession(file.toString(), options);
+        if (prepared.externalDataDir().isPresent()) {
+          options.addConfigEntry("session.model_external_initializers_file_folder_path",
+              prepared.externalDataDir().get().toString());
+          session = env.createSession(readGraph(prepared.file()), options);
+        } else {
+          session = env.createSession(prepared.file().toString(), options);
+        }
       } catch (OrtException e) {
         throw new ModelLoadException(
             file + " could not be loaded by ONNX Runtime: " + e.getMessage(), e);
@@ -248,7 +298,8 @@ public final class OnnxBackend implements TransformerBackend {
             session.getOutputInfo());
         String device = executionProvider == ExecutionProvider.CUDA ? "cuda:" + deviceId : "cpu";
         ModelInfo info = ModelInfoFactory.create(folder, layout, weights, contextLength, device);
-        return new OnnxBackend(new OnnxModel(env, session, layout, info));
+        return new OnnxBackend(
+            new OnnxModel(env, session, layout, info, prepared.rewritten()));
       } catch (OrtException | RuntimeException e) {
         try {
           session.close();
@@ -260,6 +311,14 @@ public final class OnnxBackend implements TransformerBackend {
               + e.getMessage(), e);
         }
         throw (RuntimeException) e;
+      }
+    }
+
+    private static byte[] readGraph(Path graph) {
+      try {
+        return java.nio.file.Files.readAllBytes(graph);
+      } catch (IOException e) {
+        throw new ModelLoadException("Cannot read the rewritten graph " + graph + ": " + e, e);
       }
     }
 
@@ -275,6 +334,7 @@ public final class OnnxBackend implements TransformerBackend {
           options.addConfigEntry("session.inter_op.allow_spinning", allowSpinning ? "1" : "0");
         }
         if (executionProvider == ExecutionProvider.CUDA) {
+          NativeLibraryCache.prepareCuda();
           options.addCUDA(deviceId);
         }
         return options;

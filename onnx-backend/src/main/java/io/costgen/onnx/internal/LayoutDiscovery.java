@@ -37,6 +37,11 @@ public final class LayoutDiscovery {
 
   private LayoutDiscovery() {}
 
+  /** The name of the logits output: {@code genai_config.json}'s, else {@code logits}. */
+  public static String logitsName(ModelFolder folder) {
+    return Json.string(Json.path(folder.genaiDecoder(), "outputs"), "logits").orElse("logits");
+  }
+
   /**
    * Discovers the layout.
    *
@@ -66,7 +71,7 @@ public final class LayoutDiscovery {
     Optional<Port> useCache = optionalPort("use_cache_branch", inputs, used, file, outputs,
         OnnxJavaType.BOOL);
 
-    String logitsName = Json.string(genaiOut, "logits").orElse("logits");
+    String logitsName = logitsName(folder);
     if (!outputs.containsKey(logitsName)) {
       throw unknown(file, "no '" + logitsName + "' output", inputs, outputs);
     }

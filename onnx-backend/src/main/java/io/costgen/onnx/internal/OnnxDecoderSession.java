@@ -248,9 +248,9 @@ public final class OnnxDecoderSession implements DecoderSession {
         inputs.put(pastNames.get(i), past.tensor(i));
       }
     }
-    int positionsOut = model.logitsPerPosition() ? fedLen : 1;
+    int positionsOut = model.logitsPositions(fedLen);
     OnnxTensor logitsTensor = model.logitsPerPosition()
-        ? buf.logits.tensor(env, b, fedLen, vocab)
+        ? buf.logits.tensor(env, b, positionsOut, vocab)
         : buf.logits.tensor(env, b, vocab);
     pinned.put(layout.logits().name(), logitsTensor);
 

@@ -35,6 +35,7 @@ public final class OnnxModel implements AutoCloseable {
   private final OnnxModelLayout layout;
   private final ModelInfo info;
   private final int logitsRank;
+  private final boolean lastPositionOnly;
   private final Set<String> presentNames;
   private final ReentrantReadWriteLock runLock = new ReentrantReadWriteLock(true);
   private final AtomicInteger openSessions = new AtomicInteger();
@@ -42,9 +43,15 @@ public final class OnnxModel implements AutoCloseable {
   private final int poolLimit;
   private volatile boolean closed;
 
-  /** Takes ownership of {@code session}. */
-  public OnnxModel(OrtEnvironment env, OrtSession session, OnnxModelLayout layout, ModelInfo info)
-      throws OrtException {
+  /**
+   * Takes ownership of {@code session}.
+   *
+   * @param lastPositionOnly whether the graph was rewritten to return the last position's
+   *     logits only ({@code [B, 1, V]} for every run)
+   */
+  public OnnxModel(OrtEnvironment env, OrtSession session, OnnxModelLayout layout, ModelInfo info,
+      boolean lastPositionOnly) throws OrtException {
+    this.lastPositionOnly = lastPositionOnly;
     this.env = env;
     this.session = session;
     this.layout = layout;
@@ -72,6 +79,16 @@ public final class OnnxModel implements AutoCloseable {
   /** Whether logits carry a sequence axis ({@code [B, S, V]}) rather than {@code [B, V]}. */
   boolean logitsPerPosition() {
     return logitsRank == 3;
+  }
+
+  /** How many positions of logits a run over {@code fed} positions returns. */
+  int logitsPositions(int fed) {
+    return logitsRank == 3 && !lastPositionOnly ? fed : 1;
+  }
+
+  /** Whether prefills return the last position's logits only (the graph was rewritten). */
+  public boolean lastPositionOnly() {
+    return lastPositionOnly;
   }
 
   Set<String> presentNames() {
