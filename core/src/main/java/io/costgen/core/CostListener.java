@@ -50,4 +50,11 @@ public interface CostListener {
    * pass {@code reservation}. {@code reason} says which.
    */
   default void onBudgetWarning(CallContext context, Reservation reservation, String reason) {}
+
+  /**
+   * The call's usage record could not be written to the meter after the call ended ({@code record}
+   * is the record that was lost, {@code error} the meter's failure). The call then throws
+   * {@code error} (or, if it failed itself, carries it as a suppressed exception).
+   */
+  default void onMeterFailure(CallContext context, io.costgen.cost.meter.UsageRecord record, RuntimeException error) {}
 }

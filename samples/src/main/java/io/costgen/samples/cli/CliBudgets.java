@@ -78,6 +78,11 @@ final class CliBudgets {
         if (!b.scope().appliesTo(recordCtx, r.model()) || !b.scope().scopeKey(recordCtx, r.model()).equals(counter)) {
           continue;
         }
+        if (b.unit() == BudgetUnit.MONEY && !b.currency().get().equals(r.money().currency())) {
+          throw new IllegalArgumentException("--budget: budget '" + b.id() + "' is in " + b.currency().get()
+              + " but the ledger has " + r.money().currency() + " records on its counter; costgen never converts"
+              + " currencies on its own");
+        }
         sum.merge(BudgetUnit.MONEY, r.money().amount(), BigDecimal::add);
         sum.merge(BudgetUnit.TOKENS, BigDecimal.valueOf(r.promptTokens() + r.completionTokens()), BigDecimal::add);
         sum.merge(BudgetUnit.FLOPS, BigDecimal.valueOf(r.flops()), BigDecimal::add);
