@@ -45,6 +45,12 @@ final class CallAccounting {
   private final long requestedNewTokens;
   private final Instant start;
   private final List<Reservation> topUps = new ArrayList<>(1);
+  /**
+   * The worst-case usage the reservation was shown to hold (its amounts ≥ the worst-case price
+   * in every held unit), or null: any projected usage at or below it in every field is covered
+   * without pricing it, as a cost never falls when usage grows.
+   */
+  private Usage covered;
   private boolean settled;
 
   private CallAccounting(TextGenerator generator, CallContext context, String model, Reservation reservation,
@@ -58,13 +64,14 @@ final class CallAccounting {
   }
 
   /**
-   * Reserves the call's worst case against every applicable budget (no-op without budgets).
+   * Reserves the call's bound ({@code CostModel.bound}, cold-start aware) against every
+   * applicable budget (no-op without budgets: the bound is then not even computed).
    *
    * @throws BudgetExceededException when a hard budget refuses; the refusal is recorded in the
    *     meter and told to the listeners first
    */
-  static CallAccounting open(TextGenerator generator, CallContext context, ModelInfo info, CostReport worstCase,
-      long promptTokens, long maxNewTokens, long minNewTokens, int rows) {
+  static CallAccounting open(TextGenerator generator, CallContext context, ModelInfo info,
+      long promptTokens, long maxNewTokens, long minNewTokens, int rows, boolean coldStart) {
     Instant start = generator.clock().instant();
     Optional<Budgets> budgets = generator.budgets();
     String model = info.name();
@@ -78,11 +85,12 @@ final class CallAccounting {
       units.add(b.unit());
     }
     ModelShape shape = info.shape();
+    CostReport worstCase = generator.costModel().bound(shape, promptTokens, maxNewTokens, rows, coldStart);
     // Money in the budgets' currency: a call priced in another currency is refused here, before
     // any work, unless an exchange rate was configured.
     Map<BudgetUnit, BigDecimal> worst = only(units, budgets.get().amountsOf(worstCase));
-    Map<BudgetUnit, BigDecimal> fixed =
-        only(units, budgets.get().amountsOf(generator.costModel().estimate(shape, promptTokens, 0, rows)));
+    Map<BudgetUnit, BigDecimal> fixed = only(units, budgets.get().amountsOf(
+        generator.costModel().bound(shape, promptTokens, 0, rows, coldStart)));
     Map<BudgetUnit, BigDecimal> perToken = new EnumMap<>(BudgetUnit.class);
     if (maxNewTokens > 0) {
       BigDecimal n = BigDecimal.valueOf(maxNewTokens);
@@ -108,6 +116,13 @@ final class CallAccounting {
       throw e;
     }
     CallAccounting accounting = new CallAccounting(generator, context, model, r, maxNewTokens, start);
+    boolean holdsWorst = true;
+    for (Map.Entry<BudgetUnit, BigDecimal> e : worst.entrySet()) {
+      holdsWorst &= r.reserved(e.getKey()).compareTo(e.getValue()) >= 0;
+    }
+    if (holdsWorst) {
+      accounting.covered = worstCase.usage();
+    }
     if (accounting.grantedNewTokens() < maxNewTokens) {
       String why = "budget shrank the call to " + accounting.grantedNewTokens() + " of " + maxNewTokens
           + " new tokens";
@@ -142,6 +157,11 @@ final class CallAccounting {
     if (reservation == null) {
       return true;
     }
+    if (covered != null && atMost(projected, covered)) {
+      // Within the worst case the reservation already holds: pricing it again (~10 µs of
+      // BigDecimal work per step) cannot change the answer.
+      return true;
+    }
     Map<BudgetUnit, BigDecimal> amounts = generator.budgets().get().amountsOf(generator.costModel().price(projected));
     Map<BudgetUnit, BigDecimal> held = held();
     boolean covered = true;
@@ -172,6 +192,23 @@ final class CallAccounting {
     return false;
   }
 
+  /**
+   * Whether {@code u} is at or below {@code bound} in every quantity a price depends on
+   * ({@code bytesMoved} is not priced by any strategy and estimates leave it 0).
+   */
+  static boolean atMost(Usage u, Usage bound) {
+    return u.promptTokens() <= bound.promptTokens()
+        && u.completionTokens() <= bound.completionTokens()
+        && u.sequences() <= bound.sequences()
+        && u.decodeSteps() <= bound.decodeSteps()
+        && u.prefillFlops() <= bound.prefillFlops()
+        && u.decodeFlops() <= bound.decodeFlops()
+        && u.wallSeconds() <= bound.wallSeconds()
+        && u.deviceSeconds() <= bound.deviceSeconds()
+        && u.devices() <= bound.devices()
+        && u.model().equals(bound.model());
+  }
+
   /** Amount held per unit: the reservation plus its top-ups. */
   private Map<BudgetUnit, BigDecimal> held() {
     Map<BudgetUnit, BigDecimal> m = new EnumMap<>(reservation.amounts());
@@ -194,16 +231,22 @@ final class CallAccounting {
       return null;
     }
     settled = true;
+    RuntimeException meterFailure = null;
+    // The actual amounts in the budgets' units and currency (as held).
+    Map<BudgetUnit, BigDecimal> actualAmounts = new EnumMap<>(BudgetUnit.class);
+    if (reservation != null) {
+      try {
+        actualAmounts.putAll(generator.budgets().get().amountsOf(actual));
+      } catch (RuntimeException e) { // the budgets changed currency during the call
+        LOG.warn("settling reservation {}: {}; settling the unconverted amounts", reservation.id(), e.getMessage());
+        actualAmounts.putAll(CallEstimate.amountsOf(actual));
+      }
+    }
+    boolean overrun = reservation != null && exceedsHeld(actualAmounts);
     if (reservation != null) {
       // Split the actual spend over the reservation and its top-ups: each takes up to what it
       // holds, the last one the rest, so the settled total is exactly the actual.
-      Map<BudgetUnit, BigDecimal> rest = new EnumMap<>(BudgetUnit.class);
-      try {
-        rest.putAll(generator.budgets().get().amountsOf(actual));
-      } catch (RuntimeException e) { // the budgets changed currency during the call
-        LOG.warn("settling reservation {}: {}; settling the unconverted amounts", reservation.id(), e.getMessage());
-        rest.putAll(CallEstimate.amountsOf(actual));
-      }
+      Map<BudgetUnit, BigDecimal> rest = new EnumMap<>(actualAmounts);
       List<Reservation> all = new ArrayList<>(1 + topUps.size());
       all.add(reservation);
       all.addAll(topUps);
@@ -235,9 +278,27 @@ final class CallAccounting {
       if (error != null) {
         b.error(error.getClass().getSimpleName() + ": " + String.valueOf(error.getMessage()));
       }
-      return record(generator, context, b.build());
+      meterFailure = record(generator, context, b.overrun(overrun).build());
     }
-    return null;
+    if (overrun) {
+      LOG.warn("budget overrun: request {} used {} but its budgets held {} (a forward pass took longer "
+          + "than its bound); full usage recorded", context.requestId(), CallEstimate.amountsOf(actual), held());
+      for (CostListener l : generator.listeners()) {
+        guard(l, context, () -> l.onBudgetOverrun(context, reservation, actual));
+      }
+    }
+    return meterFailure;
+  }
+
+  /** Whether {@code actual} passes what the reservation and its top-ups hold in any held unit. */
+  private boolean exceedsHeld(Map<BudgetUnit, BigDecimal> actual) {
+    for (Map.Entry<BudgetUnit, BigDecimal> e : held().entrySet()) {
+      BigDecimal used = actual.get(e.getKey());
+      if (used != null && used.compareTo(e.getValue()) > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Map<BudgetUnit, BigDecimal> only(Set<BudgetUnit> units, Map<BudgetUnit, BigDecimal> amounts) {

@@ -57,4 +57,13 @@ public interface CostListener {
    * {@code error} (or, if it failed itself, carries it as a suppressed exception).
    */
   default void onMeterFailure(CallContext context, io.costgen.cost.meter.UsageRecord record, RuntimeException error) {}
+
+  /**
+   * A call's measured usage passed everything its hard budgets held for it: a forward pass that
+   * cannot be interrupted took longer than its bound (a stalled or overloaded machine). The full
+   * usage ({@code actual}) is settled and recorded with {@code overrun = true}; when it pushed a
+   * budget's window past its limit, that budget refuses every call until the window resets.
+   * Called after the call's terminal event.
+   */
+  default void onBudgetOverrun(CallContext context, Reservation reservation, CostReport actual) {}
 }

@@ -12,8 +12,10 @@ import io.costgen.onnx.internal.LastPositionGraphs;
 import io.costgen.onnx.internal.LayoutDiscovery;
 import io.costgen.onnx.internal.ModelFolder;
 import io.costgen.onnx.internal.ModelInfoFactory;
+import io.costgen.onnx.internal.NativeLibraryCache;
 import io.costgen.onnx.internal.OnnxModel;
 import io.costgen.onnx.internal.OnnxProtoScanner;
+import io.costgen.onnx.internal.OrtRuntime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumSet;
@@ -258,7 +260,7 @@ public final class OnnxBackend implements TransformerBackend {
       ModelFolder folder = ModelFolder.open(modelDir, modelFile);
       Path file = folder.modelFile();
       if (executionProvider == ExecutionProvider.CUDA) {
-        EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
+        EnumSet<OrtProvider> available = OrtRuntime.availableProviders();
         if (!available.contains(OrtProvider.CUDA)) {
           throw new IllegalStateException("CUDA execution provider requested but not available:"
               + " use the onnxruntime_gpu artifact on a machine with an NVIDIA GPU; available: "
@@ -277,7 +279,7 @@ public final class OnnxBackend implements TransformerBackend {
           ? LastPositionGraphs.prepare(file, LayoutDiscovery.logitsName(folder),
               graphCacheDir != null ? graphCacheDir : LastPositionGraphs.defaultCacheRoot())
           : new LastPositionGraphs.Prepared(file, false, "turned off", Optional.empty());
-      OrtEnvironment env = OrtEnvironment.getEnvironment();
+      OrtEnvironment env = OrtRuntime.environment();
       OrtSession session;
       try (OrtSession.SessionOptions options = sessionOptions()) {
         if (prepared.externalDataDir().isPresent()) {
@@ -332,6 +334,7 @@ public final class OnnxBackend implements TransformerBackend {
           options.addConfigEntry("session.inter_op.allow_spinning", allowSpinning ? "1" : "0");
         }
         if (executionProvider == ExecutionProvider.CUDA) {
+          NativeLibraryCache.prepareCuda();
           options.addCUDA(deviceId);
         }
         return options;

@@ -1,0 +1,141 @@
+package io.costgen.core.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a class's {@code main} in a fresh JVM (this JVM's java, by default this JVM's class path)
+ * and captures its exit code, stdout and stderr: for what only a new process can show (native
+ * crashes, the command line, files left on disk at exit, several processes at once).
+ */
+public final class ChildJvm {
+  private final String mainClass;
+  private final List<String> jvmArgs = new ArrayList<>();
+  private final List<String> args = new ArrayList<>();
+  private final Map<String, String> env = new LinkedHashMap<>();
+  private String classPath = System.getProperty("java.class.path");
+  private Duration timeout = Duration.ofMinutes(3);
+
+  private ChildJvm(String mainClass) {
+    this.mainClass = mainClass;
+  }
+
+  /** A child JVM that runs {@code main}'s {@code main(String[])}. */
+  public static ChildJvm of(Class<?> main) {
+    return new ChildJvm(main.getName());
+  }
+
+  /** A child JVM that runs the named class's {@code main(String[])}. */
+  public static ChildJvm of(String mainClass) {
+    return new ChildJvm(mainClass);
+  }
+
+  public ChildJvm jvmArg(String arg) {
+    jvmArgs.add(arg);
+    return this;
+  }
+
+  public ChildJvm args(String... a) {
+    args.addAll(List.of(a));
+    return this;
+  }
+
+  public ChildJvm args(List<String> a) {
+    args.addAll(a);
+    return this;
+  }
+
+  public ChildJvm env(String name, String value) {
+    env.put(name, value);
+    return this;
+  }
+
+  public ChildJvm classPath(String cp) {
+    this.classPath = cp;
+    return this;
+  }
+
+  public ChildJvm timeout(Duration t) {
+    this.timeout = t;
+    return this;
+  }
+
+  /** This JVM's class path plus non-existent entries until it is at least {@code chars} long. */
+  public static String paddedClassPath(int chars) {
+    StringBuilder cp = new StringBuilder(System.getProperty("java.class.path"));
+    int i = 0;
+    while (cp.length() < chars) {
+      cp.append(java.io.File.pathSeparatorChar).append("/nonexistent/costgen-padding/entry-").append(i++)
+          .append("/classes");
+    }
+    return cp.toString();
+  }
+
+  /** The command line this child runs. */
+  public List<String> command() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmArgs);
+    cmd.add("-cp");
+    cmd.add(classPath);
+    cmd.add(mainClass);
+    cmd.addAll(args);
+    return cmd;
+  }
+
+  /** Starts the child without waiting; its output goes to files under {@code dir}. */
+  public Running start(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Path out = Files.createTempFile(dir, "child", ".out");
+    Path err = Files.createTempFile(dir, "child", ".err");
+    ProcessBuilder pb = new ProcessBuilder(command()).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().putAll(env);
+    return new Running(pb.start(), out, err, timeout);
+  }
+
+  /** Runs the child to completion (failing the test if it outlives the timeout). */
+  public Result run(Path dir) throws IOException, InterruptedException {
+    return start(dir).await();
+  }
+
+  /** A started child. */
+  public static final class Running {
+    private final Process process;
+    private final Path out;
+    private final Path err;
+    private final Duration timeout;
+
+    Running(Process process, Path out, Path err, Duration timeout) {
+      this.process = process;
+      this.out = out;
+      this.err = err;
+      this.timeout = timeout;
+    }
+
+    public Result await() throws IOException, InterruptedException {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor();
+        throw new AssertionError("child JVM still running after " + timeout + "; stderr:\n"
+            + Files.readString(err, StandardCharsets.UTF_8));
+      }
+      return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Exit code and captured output of a finished child. */
+  public record Result(int exitCode, String out, String err) {
+    /** For assertion messages. */
+    public String describe() {
+      return "exit " + exitCode + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+    }
+  }
+}

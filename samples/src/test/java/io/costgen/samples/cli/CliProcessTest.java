@@ -1,0 +1,36 @@
+package io.costgen.samples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.costgen.core.testing.ChildJvm;
+import io.costgen.core.testing.SharedModels;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI as a real process: what in-process runs cannot show (the command line's length, exit status). */
+class CliProcessTest {
+
+  @TempDir Path work;
+
+  /**
+   * 200,000 prompt characters on the JVM's command line (Linux caps one argument at 128 KiB, so a
+   * 120,000-character prompt plus an 80,000-character one): ONNX Runtime 1.29.0's telemetry
+   * client crashed such JVMs with SIGSEGV before costgen ran at all.
+   */
+  @Test
+  void generate_200kCharacterPrompt_exits2WithContextLengthError() throws Exception {
+    String words = "Once upon a time there was a little girl. ";
+    ChildJvm.Result r = ChildJvm.of(CostgenCli.class)
+        .args("generate", "--model", SharedModels.model(SharedModels.STORIES_260K).toString(),
+            "--prompt", repeat(words, 120_000), "--prompt", repeat(words, 80_000), "--max-new-tokens", "4")
+        .run(work);
+    assertThat(r.exitCode()).as(r.describe()).isEqualTo(2);
+    assertThat(r.err().lines()).as(r.describe()).hasSize(1);
+    assertThat(r.err()).contains("exceeds the model's context length").doesNotContain("\tat ");
+  }
+
+  private static String repeat(String s, int chars) {
+    return s.repeat(chars / s.length() + 1).substring(0, chars);
+  }
+}
