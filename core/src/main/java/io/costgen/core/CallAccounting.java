@@ -58,13 +58,14 @@ final class CallAccounting {
   }
 
   /**
-   * Reserves the call's worst case against every applicable budget (no-op without budgets).
+   * Reserves the call's bound ({@code CostModel.bound}, cold-start aware) against every
+   * applicable budget (no-op without budgets: the bound is then not even computed).
    *
    * @throws BudgetExceededException when a hard budget refuses; the refusal is recorded in the
    *     meter and told to the listeners first
    */
-  static CallAccounting open(TextGenerator generator, CallContext context, ModelInfo info, CostReport worstCase,
-      long promptTokens, long maxNewTokens, long minNewTokens, int rows) {
+  static CallAccounting open(TextGenerator generator, CallContext context, ModelInfo info,
+      long promptTokens, long maxNewTokens, long minNewTokens, int rows, boolean coldStart) {
     Instant start = generator.clock().instant();
     Optional<Budgets> budgets = generator.budgets();
     String model = info.name();
@@ -78,15 +79,16 @@ final class CallAccounting {
       units.add(b.unit());
     }
     ModelShape shape = info.shape();
+    CostReport worstCase = generator.costModel().bound(shape, promptTokens, maxNewTokens, rows, coldStart);
     Map<BudgetUnit, BigDecimal> worst = only(units, CallEstimate.amountsOf(worstCase));
-    Map<BudgetUnit, BigDecimal> fixed =
-        only(units, CallEstimate.amountsOf(generator.costModel().estimate(shape, promptTokens, 0, rows)));
+    Map<BudgetUnit, BigDecimal> fixed = only(units, CallEstimate.amountsOf(
+        generator.costModel().bound(shape, promptTokens, 0, rows, coldStart)));
     Map<BudgetUnit, BigDecimal> perToken = new EnumMap<>(BudgetUnit.class);
     if (maxNewTokens > 0) {
       BigDecimal n = BigDecimal.valueOf(maxNewTokens);
       for (Map.Entry<BudgetUnit, BigDecimal> e : worst.entrySet()) {
         BigDecimal rest = e.getValue().subtract(fixed.getOrDefault(e.getKey(), BigDecimal.ZERO));
-        perToken.put(e.getKey(), rest.signum() <= 0 ? BigDecimal.ZERO : rest.divide(n, PER_TOKEN));
+        perToken.put(e.getKey(), rest.signum() <= 0 ? BigDecimal.ZERO : io.costgen.cost.Amounts.roundUp(rest.divide(n, PER_TOKEN)));
       }
     }
     CallEstimate estimate = CallEstimate.perToken(fixed, perToken, maxNewTokens,
@@ -184,6 +186,7 @@ final class CallAccounting {
       return;
     }
     settled = true;
+    boolean overrun = reservation != null && exceedsHeld(CallEstimate.amountsOf(actual));
     if (reservation != null) {
       // Split the actual spend over the reservation and its top-ups: each takes up to what it
       // holds, the last one the rest, so the settled total is exactly the actual.
@@ -219,8 +222,26 @@ final class CallAccounting {
       if (error != null) {
         b.error(error.getClass().getSimpleName() + ": " + String.valueOf(error.getMessage()));
       }
-      record(generator, b.build());
+      record(generator, b.overrun(overrun).build());
     }
+    if (overrun) {
+      LOG.warn("budget overrun: request {} used {} but its budgets held {} (a forward pass took longer "
+          + "than its bound); full usage recorded", context.requestId(), CallEstimate.amountsOf(actual), held());
+      for (CostListener l : generator.listeners()) {
+        guard(l, context, () -> l.onBudgetOverrun(context, reservation, actual));
+      }
+    }
+  }
+
+  /** Whether {@code actual} passes what the reservation and its top-ups hold in any held unit. */
+  private boolean exceedsHeld(Map<BudgetUnit, BigDecimal> actual) {
+    for (Map.Entry<BudgetUnit, BigDecimal> e : held().entrySet()) {
+      BigDecimal used = actual.get(e.getKey());
+      if (used != null && used.compareTo(e.getValue()) > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Map<BudgetUnit, BigDecimal> only(Set<BudgetUnit> units, Map<BudgetUnit, BigDecimal> amounts) {

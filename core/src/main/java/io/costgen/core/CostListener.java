@@ -50,4 +50,13 @@ public interface CostListener {
    * pass {@code reservation}. {@code reason} says which.
    */
   default void onBudgetWarning(CallContext context, Reservation reservation, String reason) {}
+
+  /**
+   * A call's measured usage passed everything its hard budgets held for it: a forward pass that
+   * cannot be interrupted took longer than its bound (a stalled or overloaded machine). The full
+   * usage ({@code actual}) is settled and recorded with {@code overrun = true}; when it pushed a
+   * budget's window past its limit, that budget refuses every call until the window resets.
+   * Called after the call's terminal event.
+   */
+  default void onBudgetOverrun(CallContext context, Reservation reservation, CostReport actual) {}
 }

@@ -18,7 +18,9 @@ import io.costgen.core.processor.LogitsProcessor;
 import io.costgen.core.processor.LogitsProcessors;
 import io.costgen.core.tokenizer.IncrementalDetokenizer;
 import io.costgen.cost.CallContext;
+import io.costgen.cost.CostModel;
 import io.costgen.cost.CostReport;
+import io.costgen.cost.OnlineCorrection;
 import io.costgen.cost.Usage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,6 +86,8 @@ final class GenerationCall implements DecodeHooks, BatchMember {
   private CallAccounting accounting;
   private int tokensSoFar;
   private long lastCheckNanos = -1;
+  /** Whether this call's first pass is the generator's first (the bound adds the cold allowance). */
+  private boolean coldStart;
   private double lastCheckFlops;
   private boolean started;
   private boolean terminated;
@@ -151,9 +155,11 @@ final class GenerationCall implements DecodeHooks, BatchMember {
       scheduler.checkFits(demand); // a validation error: before any event
     }
     CostReport estimate = generator.costModel().estimate(model.shape(), promptTokens, maxNew, rows);
-    // Budgets: reserve the worst case before the backend is touched (a refusal throws here).
-    accounting = CallAccounting.open(generator, context, model, estimate, promptTokens, maxNew,
-        config.minNewTokens().orElse(0), rows);
+    // Budgets: reserve the bound before the backend is touched (a refusal throws here). The bound
+    // covers the cold first pass when no pass has run on this generator yet.
+    coldStart = generator.coldStart();
+    accounting = CallAccounting.open(generator, context, model, promptTokens, maxNew,
+        config.minNewTokens().orElse(0), rows, coldStart);
     if (accounting.shrunk()) {
       for (int b = 0; b < inputs; b++) {
         maxLengths[b] = (int) Math.min(maxLengths[b], prompts.get(b).length + accounting.grantedNewTokens());
@@ -438,6 +444,18 @@ final class GenerationCall implements DecodeHooks, BatchMember {
     double stepFlops = flops - lastCheckFlops;
     lastCheckNanos = busyNanos;
     lastCheckFlops = flops;
+    // The next pass cannot be interrupted: project it at the larger of the last measured step and
+    // the cost model's bound for that pass (the prompt pass first, cold-aware; then one decode step).
+    boolean prefilled = usage.prefillFlops() > 0 || usage.decodeSteps() > 0;
+    int rows = prompts.size() * Math.max(copies, config.numBeams());
+    long longestPrompt = 0;
+    for (long[] p : prompts) {
+      longestPrompt = Math.max(longestPrompt, p.length);
+    }
+    double passBound = generator.costModel().passBoundSeconds(model.shape(),
+        prefilled ? 1 : longestPrompt, prefilled ? longestPrompt + usage.decodeSteps() : 0, rows,
+        !prefilled && coldStart) / Math.max(1, model.devices());
+    stepNanos = Math.max(stepNanos, (long) Math.min(Long.MAX_VALUE / 4, passBound * 1e9));
     double wall = (busyNanos + stepNanos) / 1e9;
     Usage projected = Usage.builder().model(model.shape()).promptTokens(promptTokenCount())
         .completionTokens(tokensSoFar + (long) prompts.size() * Math.max(copies, config.numBeams()))
@@ -544,11 +562,43 @@ final class GenerationCall implements DecodeHooks, BatchMember {
       List<GeneratedSequence> sequences = toSequences(hypotheses);
       CostReport cost = generator.costModel().price(u);
       result = new GenerationResult(sequences, u, cost, timings(end), config.padTokenId());
+      observe(end);
     } catch (Throwable t) {
       throw fail(t);
     }
     terminate(result, null);
     return result;
+  }
+
+  /**
+   * Feeds the measured prefill and decode times back to the cost model (online correction) and
+   * marks the generator warm. Unbatched calls only (a batched call's passes are shared).
+   */
+  private void observe(long end) {
+    if (usage == null || (usage.prefillFlops() <= 0 && usage.decodeSteps() <= 0)) {
+      return;
+    }
+    generator.markWarm();
+    if (scheduled != null || firstTokenNanos < 0) {
+      return;
+    }
+    try {
+      int rows = prompts.size() * Math.max(copies, config.numBeams());
+      long longestPrompt = 0;
+      for (long[] p : prompts) {
+        longestPrompt = Math.max(longestPrompt, p.length);
+      }
+      CostModel cm = generator.costModel();
+      cm.observe(new CostModel.PassObservation(model.shape(),
+          coldStart ? OnlineCorrection.Phase.COLD_PREFILL : OnlineCorrection.Phase.PREFILL, rows,
+          longestPrompt, 0, (firstTokenNanos - startNanos) / 1e9));
+      if (usage.decodeSteps() > 0) {
+        cm.observe(new CostModel.PassObservation(model.shape(), OnlineCorrection.Phase.DECODE, rows,
+            usage.decodeSteps(), longestPrompt, (end - firstTokenNanos) / 1e9));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("cost model rejected the call's timings; ignored (request {})", context.requestId(), e);
+    }
   }
 
   /** Reports a failure (once) and returns it for rethrowing. */

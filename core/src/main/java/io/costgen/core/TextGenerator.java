@@ -74,6 +74,9 @@ public final class TextGenerator {
   /** Default lease of a budget reservation (see {@link Builder#budgetLease}). */
   public static final Duration DEFAULT_BUDGET_LEASE = Duration.ofMinutes(15);
   private final BatchScheduler scheduler;
+  /** Whether a forward pass has completed on this generator's backend (no cold start left). */
+  private final java.util.concurrent.atomic.AtomicBoolean warm =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final ChatTemplate chatTemplate;
   private final ToolCallParser toolCallParser;
   private volatile ChatTemplate resolvedTemplate;
@@ -311,6 +314,16 @@ public final class TextGenerator {
 
   Ticker ticker() {
     return ticker;
+  }
+
+  /** True until a call on this generator has completed a forward pass (its bound is cold-aware). */
+  boolean coldStart() {
+    return !warm.get();
+  }
+
+  /** Records that a forward pass completed (later first passes are warm). */
+  void markWarm() {
+    warm.set(true);
   }
 
   Optional<Budgets> budgets() {

@@ -10,6 +10,7 @@ import io.costgen.core.testing.ToyBackend;
 import io.costgen.cost.CallContext;
 import io.costgen.cost.CostModel;
 import io.costgen.cost.CostReport;
+import io.costgen.cost.DeviceCalibration;
 import io.costgen.cost.HardwareProfile;
 import io.costgen.cost.Money;
 import io.costgen.cost.budget.Budget;
@@ -22,6 +23,8 @@ import io.costgen.cost.meter.Meter;
 import io.costgen.cost.meter.UsageRecord;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalDouble;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -169,6 +172,105 @@ class TextGeneratorBudgetTest {
     assertThat(status.reserved()).isZero();
     assertThat(status.spent()).isEqualByComparingTo(r.cost().cost().amount())
         .isLessThanOrEqualTo(new BigDecimal("10"));
+  }
+
+  /**
+   * A calibrated machine where every warm pass takes 1 s (its measured per-pass overhead) and a
+   * fresh session's first pass 2 s more; at $3600 per device-hour a device-second costs $1.
+   */
+  static final DeviceCalibration ONE_SECOND_PASSES = new DeviceCalibration("cpu", "test cpu", 2,
+      "1.0.0", 1e15, OptionalDouble.empty(), OptionalDouble.empty(), OptionalDouble.empty(), 1e15,
+      1.0, 2.0, 1L << 33, 10, Instant.parse("2026-12-02T00:00:00Z"));
+
+  /** Pass {@code i} takes {@code seconds[i]} (the last entry for every later pass) on the fake ticker. */
+  private static TextGenerator timedMachine(Budgets budgets, List<String> events, double... seconds) {
+    FakeTicker ticker = new FakeTicker();
+    ToyBackend backend = ToyBackend.builder().vocabSize(64).logits(successor(64))
+        .onForwardPass(i -> ticker.advance(Duration.ofMillis(
+            (long) (seconds[Math.min(i, seconds.length - 1)] * 1000)))).build();
+    CostModel measured = CostModel.builder().perDeviceHour(Money.usd("3600"))
+        .calibration(ONE_SECOND_PASSES).build();
+    return TextGenerator.builder(backend).costModel(measured).budgets(budgets).ticker(ticker)
+        .meter(m -> events.add("record overrun=" + m.overrun() + " money=" + m.money().amount()))
+        .addListener(new CostListener() {
+          @Override
+          public void onBudgetOverrun(CallContext c, Reservation r, CostReport actual) {
+            events.add("overrun " + actual.cost().amount());
+          }
+        }).build();
+  }
+
+  @Test
+  void generate_coldFirstPass_isReservedBeforeItRuns_soAHardMoneyBudgetIsNeverOverspent() {
+    // Issue 11 item 5: the cold first pass (1 s warm + the 2 s measured cold overhead, +3 s more
+    // from load) cost more than the 5 USD budget, yet the old worst case (2 x (1 s prefill +
+    // 1 s decode) = 4 USD) admitted it and the uninterruptible pass spent 6 USD. The bound now
+    // includes the cold allowance (3 x 2 s) and the call is refused before any work.
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("money:5/day,id=m"));
+    List<String> events = new CopyOnWriteArrayList<>();
+    TextGenerator g = timedMachine(budgets, events, 6, 1);
+
+    assertThatThrownBy(() -> g.generate(request("acme", 1, 1, 2, 3)))
+        .isInstanceOf(BudgetExceededException.class);
+
+    assertThat(budgets.statusForTenant("acme").get(0).spent()).isLessThanOrEqualTo(new BigDecimal("5"));
+  }
+
+  @Test
+  void generate_coldFirstPassWithinItsBound_isNoOverrun_andLaterCallsReserveWarm() {
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("money:100/day,id=m"));
+    List<String> events = new CopyOnWriteArrayList<>();
+    TextGenerator g = timedMachine(budgets, events, 6, 1);
+
+    GenerationResult cold = g.generate(request("acme", 3, 1, 2, 3));
+    GenerationResult warm = g.generate(request("acme", 3, 1, 2, 3));
+
+    assertThat(cold.first().generatedTokenIds()).hasSize(3);
+    assertThat(cold.cost().cost().amount()).isEqualByComparingTo("8"); // 6 s cold prefill + 2 decode steps
+    assertThat(warm.cost().cost().amount()).isEqualByComparingTo("3");
+    assertThat(events).containsExactly("record overrun=false money=8", "record overrun=false money=3");
+    BudgetStatus status = budgets.statusForTenant("acme").get(0);
+    assertThat(status.spent()).isEqualByComparingTo("11");
+    assertThat(status.reserved()).isZero();
+  }
+
+  @Test
+  void generate_stalledPass_isRecordedInFullAsAnOverrun_andBlocksTheBudgetUntilItsWindowResets() {
+    // A pass that takes 500 s against a bound of a few seconds (a stalled machine) cannot be
+    // stopped: its full usage is settled and recorded as an overrun, listeners hear of it, and
+    // the budget refuses every later call in the window.
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("money:20/day,id=m"));
+    List<String> events = new CopyOnWriteArrayList<>();
+    TextGenerator g = timedMachine(budgets, events, 500, 1);
+
+    GenerationResult r = g.generate(request("acme", 3, 1, 2, 3));
+
+    assertThat(r.first().finishReason()).isEqualTo(FinishReason.BUDGET);
+    assertThat(r.cost().cost().amount()).isEqualByComparingTo("500");
+    assertThat(events).containsExactly("record overrun=true money=500", "overrun 500");
+    assertThat(budgets.statusForTenant("acme").get(0).spent()).isEqualByComparingTo("500");
+    assertThatThrownBy(() -> g.generate(request("acme", 1, 1, 2, 3)))
+        .isInstanceOf(BudgetExceededException.class);
+  }
+
+  @Test
+  void generate_stopsBeforeAPassWhoseProjectionNoLongerFits_whenPassesRunSlowerThanTheirBound() {
+    // Warm passes take 3 s against a bound of 2 s (margin 2 on the calibrated 1 s): the call
+    // holds 22 USD (2 + 10 x 2) and each pass is admitted only while spent + max(last pass,
+    // bound) fits; the top-up (shortfall + 22) does not fit the 12 USD left, so it stops.
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("money:40/day,id=m"));
+    List<String> events = new CopyOnWriteArrayList<>();
+    TextGenerator g = timedMachine(budgets, events, 6, 3);
+    g.generate(request("acme", 1, 1, 2, 3)); // cold prefill only: 6 USD
+
+    GenerationResult r = g.generate(request("acme", 10, 1, 2, 3));
+
+    assertThat(r.first().finishReason()).isEqualTo(FinishReason.BUDGET);
+    assertThat(r.cost().cost().amount()).isLessThanOrEqualTo(new BigDecimal("22"));
+    BudgetStatus status = budgets.statusForTenant("acme").get(0);
+    assertThat(status.spent()).isLessThanOrEqualTo(new BigDecimal("40"));
+    assertThat(status.reserved()).isZero();
+    assertThat(events).allMatch(e -> e.startsWith("record overrun=false"));
   }
 
   @Test

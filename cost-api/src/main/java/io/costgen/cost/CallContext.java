@@ -1,5 +1,6 @@
 package io.costgen.cost;
 
+import io.costgen.cost.internal.Text;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -8,8 +9,9 @@ import java.util.UUID;
 /**
  * Who a call is for: the tenant whose budgets it spends, a request id and free-form tags.
  *
- * <p>A tenant id is 1–128 characters, none of them a control character; it is never
- * interpreted (stores must escape it). Immutable and thread-safe.
+ * <p>A tenant id is 1–128 characters of well-formed UTF-16 (no unpaired surrogate), none of them
+ * a control character; it is never interpreted (stores must escape it). Tag keys and values must
+ * be well-formed UTF-16 too. Immutable and thread-safe.
  */
 public record CallContext(Optional<String> tenantId, String requestId, Map<String, String> tags) {
 
@@ -24,6 +26,10 @@ public record CallContext(Optional<String> tenantId, String requestId, Map<Strin
       throw new IllegalArgumentException("requestId: must not be empty");
     }
     tags = Map.copyOf(tags);
+    for (Map.Entry<String, String> t : tags.entrySet()) {
+      Text.requireWellFormed("tags key", t.getKey());
+      Text.requireWellFormed("tags[" + t.getKey() + "]", t.getValue());
+    }
   }
 
   /** No tenant, a random request id, no tags. */
@@ -47,7 +53,8 @@ public record CallContext(Optional<String> tenantId, String requestId, Map<Strin
   }
 
   /**
-   * Checks a tenant id: 1–{@value #MAX_TENANT_ID_LENGTH} characters, no ISO control characters.
+   * Checks a tenant id: 1–{@value #MAX_TENANT_ID_LENGTH} characters, no ISO control characters,
+   * no unpaired surrogate.
    *
    * @throws IllegalArgumentException naming the field and the rule broken
    */
@@ -65,6 +72,6 @@ public record CallContext(Optional<String> tenantId, String requestId, Map<Strin
             "tenantId: control character U+%04X at index %d is not allowed", (int) c, i));
       }
     }
-    return id;
+    return Text.requireWellFormed("tenantId", id);
   }
 }

@@ -42,6 +42,57 @@ public interface CostModel {
   /** The cost of a call that used {@code usage}. */
   CostReport price(Usage usage);
 
+  /**
+   * What a hard budget reserves for the call: an upper bound on its cost, where
+   * {@link #estimate} is the expected cost. With measured device time it is the estimate ×
+   * the margin learned from the observed spread (the cold-start margin until enough calls are
+   * seen), plus, when {@code coldStart}, the allowance for a fresh session's first pass.
+   * Default: {@link #estimate} (per-token and predicted prices have no runtime risk).
+   */
+  default CostReport bound(ModelShape model, long promptTokens, long maxNewTokens, int sequences,
+      boolean coldStart) {
+    return estimate(model, promptTokens, maxNewTokens, sequences);
+  }
+
+  /**
+   * Upper bound on the device-seconds of one forward pass that cannot be interrupted: a prompt
+   * pass of {@code tokensPerRow} tokens (with {@code contextPerRow} already cached) or a decode
+   * step ({@code tokensPerRow} = 1), over {@code rows} rows; {@code coldStart} adds the first-pass
+   * allowance. 0 when this model does not price measured device time (the default).
+   */
+  default double passBoundSeconds(ModelShape model, long tokensPerRow, long contextPerRow,
+      int rows, boolean coldStart) {
+    return 0;
+  }
+
+  /**
+   * Feeds a measured phase back for online correction; estimates use it from the next call on.
+   * Default: ignored.
+   */
+  default void observe(PassObservation observation) {}
+
+  /**
+   * One measured phase of a call.
+   *
+   * @param model the model
+   * @param phase prefill (cold or warm) or decode
+   * @param rows batch rows (≥ 1)
+   * @param tokensPerRow prompt tokens per row (prefill) or decode steps (decode)
+   * @param contextPerRow tokens cached per row before the phase
+   * @param measuredSeconds measured wall time of the phase, seconds
+   */
+  record PassObservation(ModelShape model, OnlineCorrection.Phase phase, int rows,
+      long tokensPerRow, long contextPerRow, double measuredSeconds) {
+    /** Validates the observation. */
+    public PassObservation {
+      Objects.requireNonNull(model, "model");
+      Objects.requireNonNull(phase, "phase");
+      if (rows < 1) {
+        throw new IllegalArgumentException("rows: " + rows + " must be >= 1");
+      }
+    }
+  }
+
   /** A cost model that prices everything at zero but still reports usage and device-seconds. */
   static CostModel free() {
     return new CostModel() {
@@ -80,15 +131,18 @@ public interface CostModel {
    *       price} as money.
    * </ul>
    *
-   * <p><b>Estimates.</b> {@link CostModel#estimate} prices the worst case: every row generates
-   * {@code maxNewTokens}, decoding at the full growing context with all rows alive. With the
-   * same strategy it is never below {@link CostModel#price} for a call within those limits when
-   * device time is predicted (target hardware) or not priced. With measured device time the
-   * estimate is the roofline time on the {@link #localHardware local hardware} (default
-   * {@link HardwareProfile#cpu()}, with {@value #DEFAULT_LOCAL_PASS_OVERHEAD_SECONDS} s per
-   * forward pass) × {@link #estimateSafetyFactor safety factor} (default
-   * {@value #DEFAULT_ESTIMATE_SAFETY_FACTOR}); a call slower than that can cost more than its
-   * estimate, which is why budgets also stop calls at run time.
+   * <p><b>Estimates and bounds.</b> {@link CostModel#estimate} prices the call at its limits:
+   * every row generates {@code maxNewTokens}, decoding at the full growing context with all rows
+   * alive. With the same strategy it is never below {@link CostModel#price} for a call within
+   * those limits when device time is predicted (target hardware) or not priced. With measured
+   * device time the estimate is the <em>expected</em> time: the roofline on the local device
+   * ({@link #calibration calibration}, else {@link #localHardware local hardware}, else the
+   * uncalibrated {@link HardwareProfile#cpu()}; {@value #DEFAULT_LOCAL_PASS_OVERHEAD_SECONDS} s
+   * per forward pass when uncalibrated) × the learned {@link #corrections correction}; the
+   * {@link CostModel#bound bound} that hard budgets reserve adds the learned margin (the
+   * cold-start {@link #boundMargin margin}, default {@value #DEFAULT_BOUND_MARGIN}, until
+   * enough calls are seen) and the first-pass allowance. A pass that takes longer than its bound
+   * (a stalled machine) is an overrun: see {@code docs/budgets.md}.
    *
    * <p>Validation is eager ({@link IllegalArgumentException} naming the field);
    * conflicting settings raise {@link IllegalStateException} in {@link #build()}. Not
@@ -111,8 +165,21 @@ public interface CostModel {
     /** Default device power as a fraction of TDP (1.0 = TDP; Epoch uses 0.7). */
     public static final double DEFAULT_POWER_FACTOR = 1.0;
 
-    /** Default safety factor on local roofline time for estimates of measured device time. */
-    public static final double DEFAULT_ESTIMATE_SAFETY_FACTOR = 2.0;
+    /**
+     * Default cold-start margin of a bound over the estimate of measured device time, used until
+     * {@link OnlineCorrection} has learned the observed spread.
+     */
+    public static final double DEFAULT_BOUND_MARGIN = 2.0;
+
+    /**
+     * Default allowance for a fresh session's first pass when no calibration measured it,
+     * seconds (an uncalibrated host: ONNX Runtime's first run allocates its arena and the JVM
+     * path is still interpreted; about 30 ms for a 260k-parameter model on a loaded 2-vCPU VM).
+     */
+    public static final double DEFAULT_COLD_START_SECONDS = 0.25;
+
+    /** Multiplier on a calibration's measured cold-start overhead for the bound's allowance. */
+    public static final double COLD_START_HEADROOM = 3.0;
 
     /** Default per-forward-pass overhead added to the local roofline for estimates, seconds. */
     public static final double DEFAULT_LOCAL_PASS_OVERHEAD_SECONDS = 0.002;
@@ -124,7 +191,10 @@ public interface CostModel {
     RooflineModel target;
     RooflineModel local;
     HardwareProfile localHardware;
-    Double safetyFactor;
+    Double boundMargin;
+    DeviceCalibration calibration;
+    OnlineCorrection corrections;
+    Double coldStartSeconds;
     double utilization = 1.0;
     boolean energy;
     double pue = DEFAULT_PUE;
@@ -182,12 +252,13 @@ public interface CostModel {
     /**
      * The hardware calls run on when device time is measured: its roofline (with
      * {@value #DEFAULT_LOCAL_PASS_OVERHEAD_SECONDS} s per pass) sizes estimates, its TDP sizes
-     * energy, its catalog price serves {@link #perDeviceHour()}. Default {@link
-     * HardwareProfile#cpu()}, measured on first use.
+     * energy, its catalog price serves {@link #perDeviceHour()}. Default: the calibration if set,
+     * else the uncalibrated {@link HardwareProfile#cpu()} (no measurement happens here).
      */
     public Builder localHardware(HardwareProfile local) {
       this.localHardware = Objects.requireNonNull(local, "local");
       this.local = null;
+      this.calibration = null;
       return this;
     }
 
@@ -195,16 +266,61 @@ public interface CostModel {
     public Builder localHardware(RooflineModel local) {
       this.local = Objects.requireNonNull(local, "local");
       this.localHardware = local.hardware();
+      this.calibration = null;
       return this;
     }
 
-    /** Multiplier (≥ 1) on the local roofline time for estimates of measured device time. */
-    public Builder estimateSafetyFactor(double factor) {
-      if (!(factor >= 1) || Double.isInfinite(factor)) {
+    /**
+     * Cold-start margin (≥ 1) of the bound over the estimate of measured device time, used until
+     * the {@link #corrections corrections} learned the spread (default
+     * {@value #DEFAULT_BOUND_MARGIN}).
+     */
+    public Builder boundMargin(double margin) {
+      if (!(margin >= 1) || Double.isInfinite(margin)) {
         throw new IllegalArgumentException(
-            "estimateSafetyFactor: " + factor + " must be a finite value >= 1");
+            "boundMargin: " + margin + " must be a finite value >= 1");
       }
-      this.safetyFactor = factor;
+      this.boundMargin = margin;
+      return this;
+    }
+
+    /**
+     * The local device as measured by its runtime: its {@link DeviceCalibration#roofline(DType)
+     * roofline} (fp32 weights) sizes estimates, its cold-start overhead sizes the bound's first-pass
+     * allowance, its threads key the corrections. Replaces {@link #localHardware}.
+     */
+    public Builder calibration(DeviceCalibration calibration) {
+      return calibration(calibration, DType.FP32);
+    }
+
+    /** As {@link #calibration(DeviceCalibration)} for a model whose weights are {@code weights}. */
+    public Builder calibration(DeviceCalibration calibration, DType weights) {
+      this.calibration = Objects.requireNonNull(calibration, "calibration");
+      this.local = calibration.roofline(weights);
+      this.localHardware = local.hardware();
+      return this;
+    }
+
+    /**
+     * Learned corrections of measured time (see {@link OnlineCorrection}); {@link
+     * CostModel#observe} feeds them. Shared, not copied.
+     */
+    public Builder corrections(OnlineCorrection corrections) {
+      this.corrections = Objects.requireNonNull(corrections, "corrections");
+      return this;
+    }
+
+    /**
+     * Allowance for a fresh session's first pass in a bound, seconds ≥ 0 (default: the
+     * calibration's cold overhead × {@value #COLD_START_HEADROOM}, else
+     * {@value #DEFAULT_COLD_START_SECONDS}).
+     */
+    public Builder coldStartSeconds(double seconds) {
+      if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+        throw new IllegalArgumentException(
+            "coldStartSeconds: " + seconds + " must be a finite value >= 0");
+      }
+      this.coldStartSeconds = seconds;
       return this;
     }
 
@@ -288,7 +404,7 @@ public interface CostModel {
      * Builds the model.
      *
      * @throws IllegalStateException when no strategy is configured, settings conflict (local and
-     *     target hardware; a safety factor with target hardware), the catalog price is missing,
+     *     target hardware; a bound margin with target hardware), the catalog price is missing,
      *     or prices use different currencies
      */
     public CostModel build() {
@@ -301,8 +417,8 @@ public interface CostModel {
         throw new IllegalStateException("localHardware and targetHardware conflict: device time "
             + "is either measured (local) or predicted on the target");
       }
-      if (target != null && safetyFactor != null) {
-        throw new IllegalStateException("estimateSafetyFactor applies to measured device time; "
+      if (target != null && boundMargin != null) {
+        throw new IllegalStateException("boundMargin applies to measured device time; "
             + "it conflicts with targetHardware (predicted time needs no margin)");
       }
       Money price = devicePrice;

@@ -272,13 +272,24 @@ public record HardwareProfile(
   }
 
   /**
-   * The host CPU, measured once per machine by {@link CpuCalibration} (memory bandwidth and
-   * fp32 FLOP/s, about 1–3 s) and cached in {@link CpuCalibration#defaultCacheFile()}; later
-   * calls and later processes reuse the cached figures. Thread-safe; the first call blocks.
+   * The host CPU <b>uncalibrated</b>: conservative generic figures (fp32
+   * {@value #UNCALIBRATED_CPU_FLOPS_PER_LOGICAL_CPU} FLOP/s per logical CPU, memory bandwidth
+   * {@value #UNCALIBRATED_CPU_BANDWIDTH} bytes/s, physical memory, TDP
+   * {@link CpuCalibration#WATTS_PER_LOGICAL_CPU} W per logical CPU). Pure: it runs no benchmark
+   * and reads or writes no file. Calibration is an explicit call: {@code costgen calibrate}, the
+   * ONNX backend's {@code OnnxCalibration.loadOrMeasure(...)} (whose {@link DeviceCalibration}
+   * gives {@link DeviceCalibration#toProfile()}), or {@link CpuCalibration#loadOrMeasure}.
+   * Thread-safe.
    */
   public static HardwareProfile cpu() {
     return CpuHolder.CPU;
   }
+
+  /** Uncalibrated fp32 rate assumed per logical CPU by {@link #cpu()}, FLOP/s. */
+  public static final double UNCALIBRATED_CPU_FLOPS_PER_LOGICAL_CPU = 4e9;
+
+  /** Uncalibrated memory bandwidth assumed by {@link #cpu()}, bytes/s. */
+  public static final double UNCALIBRATED_CPU_BANDWIDTH = 8e9;
 
   /**
    * Dense peak for {@code dtype}, FLOP/s.
@@ -354,10 +365,29 @@ public record HardwareProfile(
     }
   }
 
-  /** Lazy, thread-safe holder for the measured host CPU profile. */
+  /** Lazy, thread-safe holder for the uncalibrated host CPU profile (no I/O, no benchmark). */
   private static final class CpuHolder {
-    static final HardwareProfile CPU =
-        CpuCalibration.loadOrMeasure(CpuCalibration.defaultCacheFile()).toProfile();
+    static final HardwareProfile CPU = uncalibratedCpu();
+
+    private static HardwareProfile uncalibratedCpu() {
+      int cpus = Runtime.getRuntime().availableProcessors();
+      long memory = Runtime.getRuntime().maxMemory();
+      java.lang.management.OperatingSystemMXBean os =
+          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      if (os instanceof com.sun.management.OperatingSystemMXBean sun
+          && sun.getTotalMemorySize() > 0) {
+        memory = sun.getTotalMemorySize();
+      }
+      return builder("cpu")
+          .peakFlops(DType.FP32, UNCALIBRATED_CPU_FLOPS_PER_LOGICAL_CPU * cpus)
+          .memoryBandwidth(UNCALIBRATED_CPU_BANDWIDTH)
+          .memoryBytes(memory)
+          .tdpWatts(CpuCalibration.WATTS_PER_LOGICAL_CPU * cpus)
+          .source("uncalibrated host CPU (" + cpus + " logical CPUs): generic "
+              + (UNCALIBRATED_CPU_FLOPS_PER_LOGICAL_CPU / 1e9) + " GFLOP/s per logical CPU, "
+              + (UNCALIBRATED_CPU_BANDWIDTH / 1e9) + " GB/s; run `costgen calibrate` to measure")
+          .build();
+    }
   }
 
   /** Builder for {@link HardwareProfile}; validation happens in {@link #build()}. Not thread-safe. */

@@ -2,16 +2,21 @@ package io.costgen.cost;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Currency;
 import java.util.Objects;
 
 /**
  * An exact amount of money: a {@link BigDecimal} amount and a {@link Currency}.
  *
- * <p>Arithmetic never rounds: a million additions of {@code 0.000000123} sum to exactly
- * {@code 0.123}, and a tiny cost is never rounded to zero. Only {@link #dividedBy(BigDecimal)}
- * rounds, to {@link MathContext#DECIMAL128} (34 significant digits). Values of different
- * currencies cannot be combined ({@link IllegalArgumentException}).
+ * <p>Addition and subtraction never round: a million additions of {@code 0.000000123} sum to
+ * exactly {@code 0.123}, and a tiny cost is never rounded to zero. An amount has at most
+ * {@value Amounts#MAX_SCALE} significant decimal places and a magnitude below
+ * 10^{@value Amounts#MAX_INTEGER_DIGITS} ({@link Amounts}); the constructor rejects anything else
+ * with an {@link IllegalArgumentException} naming {@code amount}. {@link #times} rounds a product
+ * with more places half-even to {@value Amounts#MAX_SCALE} places, and {@link #dividedBy(BigDecimal)}
+ * rounds to {@link MathContext#DECIMAL128} (34 significant digits) and then the same way. Values
+ * of different currencies cannot be combined ({@link IllegalArgumentException}).
  *
  * <p>Immutable and thread-safe.
  */
@@ -23,6 +28,7 @@ public record Money(BigDecimal amount, Currency currency) implements Comparable<
   public Money {
     Objects.requireNonNull(amount, "amount");
     Objects.requireNonNull(currency, "currency");
+    Amounts.requireInRange("amount", amount);
   }
 
   /** {@code amount} USD, parsed exactly from a decimal string such as {@code "0.000000123"}. */
@@ -57,9 +63,9 @@ public record Money(BigDecimal amount, Currency currency) implements Comparable<
     return new Money(amount.subtract(other.amount), currency);
   }
 
-  /** Exact product. */
+  /** The product, exact unless it has more than {@value Amounts#MAX_SCALE} places (then rounded half-even). */
   public Money times(BigDecimal factor) {
-    return new Money(amount.multiply(factor), currency);
+    return new Money(Amounts.round(amount.multiply(factor), RoundingMode.HALF_EVEN), currency);
   }
 
   /** Exact product of this amount and a double (taken through its shortest decimal form). */
@@ -67,9 +73,9 @@ public record Money(BigDecimal amount, Currency currency) implements Comparable<
     return times(BigDecimal.valueOf(factor));
   }
 
-  /** Quotient rounded to {@link MathContext#DECIMAL128}. */
+  /** Quotient rounded to {@link MathContext#DECIMAL128}, then half-even to {@value Amounts#MAX_SCALE} places. */
   public Money dividedBy(BigDecimal divisor) {
-    return new Money(amount.divide(divisor, MathContext.DECIMAL128), currency);
+    return new Money(Amounts.round(amount.divide(divisor, MathContext.DECIMAL128), RoundingMode.HALF_EVEN), currency);
   }
 
   /** Whether the amount is exactly zero. */

@@ -5,12 +5,13 @@ import java.util.ArrayList;
 import java.util.Currency;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The {@link CostModel} built by {@link CostModel.Builder}: per-token, per-device-hour (measured
  * or roofline-predicted device time) and energy/carbon strategies, added up. Immutable and
- * thread-safe; the local hardware defaults to {@link HardwareProfile#cpu()}, resolved on first
- * use.
+ * thread-safe (the shared {@link OnlineCorrection} is itself thread-safe); the local hardware is
+ * resolved when the model is built (default: the uncalibrated {@link HardwareProfile#cpu()}).
  */
 final class PricedCostModel implements CostModel {
 
@@ -22,9 +23,13 @@ final class PricedCostModel implements CostModel {
   private final Money devicePrice;
   private final BigDecimal deviceDivisor;
   private final RooflineModel target;
-  private final RooflineModel configuredLocal;
+  private final RooflineModel local;
   private final HardwareProfile localHardware;
-  private final double safetyFactor;
+  private final double boundMargin;
+  private final DeviceCalibration calibration;
+  private final OnlineCorrection corrections;
+  private final double coldStartSeconds;
+  private final int threads;
   private final boolean energy;
   private final double pue;
   private final double powerFactor;
@@ -33,7 +38,6 @@ final class PricedCostModel implements CostModel {
   private final Money electricityPerKwh;
   private final Currency currency;
   private final String pricing;
-  private volatile RooflineModel resolvedLocal;
 
   PricedCostModel(CostModel.Builder b, Money devicePrice, Currency currency) {
     this.inputPerMillion = b.inputPerMillion;
@@ -41,10 +45,23 @@ final class PricedCostModel implements CostModel {
     this.devicePrice = devicePrice;
     this.deviceDivisor = SECONDS_PER_HOUR.multiply(BigDecimal.valueOf(b.utilization));
     this.target = b.target;
-    this.configuredLocal = b.local;
-    this.localHardware = b.localHardware;
-    this.safetyFactor = b.safetyFactor == null
-        ? CostModel.Builder.DEFAULT_ESTIMATE_SAFETY_FACTOR : b.safetyFactor;
+    this.calibration = b.calibration;
+    if (b.local != null) {
+      this.local = b.local;
+    } else {
+      HardwareProfile hw = b.localHardware != null ? b.localHardware : HardwareProfile.cpu();
+      this.local = RooflineModel.builder(hw)
+          .passOverheadSeconds(CostModel.Builder.DEFAULT_LOCAL_PASS_OVERHEAD_SECONDS).build();
+    }
+    this.localHardware = local.hardware();
+    this.boundMargin = b.boundMargin == null
+        ? CostModel.Builder.DEFAULT_BOUND_MARGIN : b.boundMargin;
+    this.corrections = b.corrections;
+    this.coldStartSeconds = b.coldStartSeconds != null ? b.coldStartSeconds
+        : calibration != null
+            ? calibration.coldPassOverheadSeconds() * CostModel.Builder.COLD_START_HEADROOM
+            : CostModel.Builder.DEFAULT_COLD_START_SECONDS;
+    this.threads = calibration != null ? calibration.threads() : 0;
     this.energy = b.energy;
     this.pue = b.pue;
     this.powerFactor = b.powerFactor;
@@ -57,6 +74,17 @@ final class PricedCostModel implements CostModel {
 
   @Override
   public CostReport estimate(ModelShape model, long promptTokens, long maxNewTokens, int sequences) {
+    return priced(model, promptTokens, maxNewTokens, sequences, false, false);
+  }
+
+  @Override
+  public CostReport bound(ModelShape model, long promptTokens, long maxNewTokens, int sequences,
+      boolean coldStart) {
+    return priced(model, promptTokens, maxNewTokens, sequences, true, coldStart);
+  }
+
+  private CostReport priced(ModelShape model, long promptTokens, long maxNewTokens, int sequences,
+      boolean bound, boolean coldStart) {
     Objects.requireNonNull(model, "model");
     if (promptTokens < 0) {
       throw new IllegalArgumentException("promptTokens: " + promptTokens + " must be >= 0");
@@ -84,14 +112,95 @@ final class PricedCostModel implements CostModel {
         .decodeFlops(model.decodeFlops(promptPerRow, maxNewTokens, sequences));
     double deviceSeconds = 0;
     if (needsDeviceTime()) {
-      RooflineModel roofline = target != null ? target : local();
-      double factor = target != null ? 1.0 : safetyFactor;
-      LatencyEstimate e = roofline.predict(model, promptPerRow, maxNewTokens, sequences);
-      deviceSeconds = e.deviceSeconds() * factor;
-      u.wallSeconds(e.totalSeconds() * factor).devices(roofline.devices());
+      if (target != null) {
+        LatencyEstimate e = target.predict(model, promptPerRow, maxNewTokens, sequences);
+        deviceSeconds = e.deviceSeconds();
+        u.wallSeconds(e.totalSeconds()).devices(target.devices());
+      } else {
+        LatencyEstimate e = local.predict(model, promptPerRow, maxNewTokens, sequences);
+        double prefill = e.prefillSeconds()
+            * factor(model, OnlineCorrection.Phase.PREFILL, sequences, bound);
+        double decode = e.decodeSeconds()
+            * factor(model, OnlineCorrection.Phase.DECODE, sequences, bound);
+        if (bound && coldStart && promptPerRow > 0) {
+          prefill = coldPrefill(model, e.prefillSeconds(), prefill, sequences);
+        }
+        double wall = prefill + decode;
+        deviceSeconds = wall * local.devices();
+        u.wallSeconds(wall).devices(local.devices());
+      }
     }
     u.deviceSeconds(deviceSeconds);
     return report(u.build(), deviceSeconds);
+  }
+
+  /** Correction (estimate) or correction × margin (bound) of a phase on the local device. */
+  private double factor(ModelShape model, OnlineCorrection.Phase phase, int rows, boolean bound) {
+    if (corrections == null) {
+      return bound ? boundMargin : 1.0;
+    }
+    String key = OnlineCorrection.key(model.name(), phase, rows, threads);
+    double c = corrections.correction(key).orElse(1.0);
+    return bound ? c * corrections.margin(key, boundMargin) : c;
+  }
+
+  /** A cold first pass: the warm bound plus the allowance, or what cold passes were seen to take. */
+  private double coldPrefill(ModelShape model, double predicted, double warmBound, int rows) {
+    double cold = warmBound + coldStartSeconds;
+    if (corrections != null) {
+      String key = OnlineCorrection.key(model.name(), OnlineCorrection.Phase.COLD_PREFILL, rows,
+          threads);
+      Optional<Double> seen = corrections.maxRatio(key);
+      if (seen.isPresent()) {
+        cold = Math.max(cold, predicted * seen.get() * OnlineCorrection.MARGIN_HEADROOM);
+      }
+    }
+    return cold;
+  }
+
+  @Override
+  public double passBoundSeconds(ModelShape model, long tokensPerRow, long contextPerRow,
+      int rows, boolean coldStart) {
+    Objects.requireNonNull(model, "model");
+    if (target != null || !needsDeviceTime() || tokensPerRow <= 0) {
+      return 0;
+    }
+    if (rows < 1) {
+      throw new IllegalArgumentException("rows: " + rows + " must be >= 1");
+    }
+    double seconds;
+    if (contextPerRow == 0 || tokensPerRow > 1) {
+      double predicted = local.predict(model, tokensPerRow, 0, rows).prefillSeconds();
+      seconds = predicted * factor(model, OnlineCorrection.Phase.PREFILL, rows, true);
+      if (coldStart) {
+        seconds = coldPrefill(model, predicted, seconds, rows);
+      }
+    } else {
+      seconds = local.predict(model, contextPerRow, 1, rows).decodeSeconds()
+          * factor(model, OnlineCorrection.Phase.DECODE, rows, true);
+      if (coldStart) {
+        seconds += coldStartSeconds;
+      }
+    }
+    return seconds * local.devices();
+  }
+
+  @Override
+  public void observe(PassObservation o) {
+    Objects.requireNonNull(o, "observation");
+    if (corrections == null || target != null || o.tokensPerRow() <= 0) {
+      return;
+    }
+    double predicted = o.phase() == OnlineCorrection.Phase.DECODE
+        ? local.predict(o.model(), o.contextPerRow(), o.tokensPerRow(), o.rows()).decodeSeconds()
+        : local.predict(o.model(), o.tokensPerRow(), 0, o.rows()).prefillSeconds();
+    corrections.observe(OnlineCorrection.key(o.model().name(), o.phase(), o.rows(), threads),
+        predicted, o.measuredSeconds());
+  }
+
+  /** The local device's roofline (measured device time is estimated on it). */
+  RooflineModel local() {
+    return local;
   }
 
   @Override
@@ -151,21 +260,6 @@ final class PricedCostModel implements CostModel {
     return hw.tdpWatts() * powerFactor;
   }
 
-  private RooflineModel local() {
-    RooflineModel r = resolvedLocal;
-    if (r == null) {
-      if (configuredLocal != null) {
-        r = configuredLocal;
-      } else {
-        HardwareProfile hw = localHardware != null ? localHardware : HardwareProfile.cpu();
-        r = RooflineModel.builder(hw)
-            .passOverheadSeconds(CostModel.Builder.DEFAULT_LOCAL_PASS_OVERHEAD_SECONDS).build();
-      }
-      resolvedLocal = r;
-    }
-    return r;
-  }
-
   private String describe(double utilization) {
     List<String> parts = new ArrayList<>();
     String code = currency.getCurrencyCode();
@@ -180,7 +274,11 @@ final class PricedCostModel implements CostModel {
         s.append("roofline-predicted time on ").append(describe(target));
       } else {
         s.append("measured device-seconds; estimate = ").append(localName())
-            .append(" roofline x").append(safetyFactor);
+            .append(" roofline").append(corrections != null ? " x learned correction" : "")
+            .append(", bound x").append(boundMargin)
+            .append(corrections != null ? " until learned" : "")
+            .append(" + cold start ").append(String.format(java.util.Locale.ROOT, "%.3f s",
+                coldStartSeconds));
       }
       if (utilization != 1.0) {
         s.append(", utilization ").append(utilization);
@@ -190,7 +288,7 @@ final class PricedCostModel implements CostModel {
     if (energy) {
       StringBuilder s = new StringBuilder("energy(");
       s.append(powerWatts != null ? powerWatts + " W" : "TDP x" + powerFactor)
-          .append(" of ").append(target != null ? target.hardware().name() : localName())
+          .append(" of ").append(target != null ? target.hardware().name() : localHardware.name())
           .append(", PUE ").append(pue).append(", ").append(gridIntensity).append(" gCO2e/kWh");
       if (electricityPerKwh != null) {
         s.append(", ").append(electricityPerKwh.toPlainString()).append(' ').append(code)
@@ -202,7 +300,11 @@ final class PricedCostModel implements CostModel {
   }
 
   private String localName() {
-    return localHardware != null ? localHardware.name() : "cpu";
+    if (calibration != null) {
+      return calibration.device() + " (" + calibration.describe() + ")";
+    }
+    return localHardware.name()
+        + (localHardware == HardwareProfile.cpu() ? " (uncalibrated; run costgen calibrate)" : "");
   }
 
   private static String describe(RooflineModel r) {

@@ -36,4 +36,21 @@ class CallContextTest {
     assertThat(c.tags()).containsEntry("team", "a");
     assertThat(c.requestId()).isEqualTo("r2");
   }
+
+  /** Issue 11 defect 8: lone surrogates have no UTF-8 form; ids differing only in one collided in Redis. */
+  @Test
+  void malformedUtf16_isRejectedInTenantIdsTagsScopesAndModels() {
+    for (String id : new String[] {"\uD800x", "\uDFFFx", "x\uD83D", "\uDE00\uD83D"}) {
+      assertThatThrownBy(() -> CallContext.forTenant(id)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("tenantId: unpaired surrogate U+");
+      assertThatThrownBy(() -> io.costgen.cost.budget.BudgetScope.tenant(id))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("tenantId: ");
+      assertThatThrownBy(() -> CallContext.anonymous().withTags(java.util.Map.of("team", id)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("tags[team]: ");
+      assertThatThrownBy(() -> io.costgen.cost.budget.Budgets.inMemory().applicableTo(CallContext.anonymous(), id))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("model: ");
+    }
+    assertThat(CallContext.forTenant("\uD83D\uDE00x").tenantId()).contains("\uD83D\uDE00x");
+    assertThat(CallContext.forTenant("?x").tenantId()).contains("?x");
+  }
 }

@@ -66,7 +66,7 @@ class CostModelTest {
     assertThat(r.cost()).isEqualTo(Money.usd("0.0279"));
     assertThat(r.deviceSeconds()).isEqualTo(36.0);
     assertThat(r.pricing()).contains("2.79 USD/h").contains("measured device-seconds")
-        .contains("A100-80GB-SXM roofline x2.0");
+        .contains("A100-80GB-SXM roofline, bound x2.0");
   }
 
   @Test
@@ -154,12 +154,17 @@ class CostModelTest {
   }
 
   @Test
-  void estimateForMeasuredTime_isLocalRooflineTimesSafetyFactor() {
+  void measuredTime_estimateIsTheLocalRoofline_boundAddsTheMarginAndTheColdStartAllowance() {
     RooflineModel local = RooflineModel.of(HardwareProfile.T4);
     CostModel m = CostModel.builder().perDeviceHour(Money.usd("0.526")).localHardware(local)
-        .estimateSafetyFactor(3).build();
+        .boundMargin(3).coldStartSeconds(0.5).build();
+    double roofline = local.predict(LLAMA2_7B, 32, 32, 2).deviceSeconds();
     assertThat(m.estimate(LLAMA2_7B, 64, 32, 2).deviceSeconds())
-        .isCloseTo(3 * local.predict(LLAMA2_7B, 32, 32, 2).deviceSeconds(), withinPercentage(1e-9));
+        .isCloseTo(roofline, withinPercentage(1e-9));
+    assertThat(m.bound(LLAMA2_7B, 64, 32, 2, false).deviceSeconds())
+        .isCloseTo(3 * roofline, withinPercentage(1e-9));
+    assertThat(m.bound(LLAMA2_7B, 64, 32, 2, true).deviceSeconds())
+        .isCloseTo(3 * roofline + 0.5, withinPercentage(1e-9));
   }
 
   @Test
@@ -196,7 +201,7 @@ class CostModelTest {
       double rooflineSeconds = localRoofline.predict(model, promptPerRow, steps, rows).deviceSeconds();
       // A call that ran anywhere up to the safety factor's slowdown of the local roofline.
       double measuredSeconds = rooflineSeconds * rnd.nextDouble()
-          * CostModel.Builder.DEFAULT_ESTIMATE_SAFETY_FACTOR;
+          * CostModel.Builder.DEFAULT_BOUND_MARGIN;
       Usage actual = Usage.builder().model(model).promptTokens(prompt).completionTokens(completion)
           .sequences(rows).decodeSteps(steps).deviceSeconds(measuredSeconds).build();
       String call = model.name() + " prompt=" + prompt + " rows=" + rows + " maxNew=" + maxNew
@@ -204,7 +209,7 @@ class CostModelTest {
       for (CostModel m : predicted) {
         assertEstimateCovers(m.estimate(model, prompt, maxNew, rows), m.price(actual), call);
       }
-      assertEstimateCovers(measured.estimate(model, prompt, maxNew, rows), measured.price(actual), call);
+      assertEstimateCovers(measured.bound(model, prompt, maxNew, rows, false), measured.price(actual), call);
     }
   }
 
@@ -242,8 +247,8 @@ class CostModelTest {
         .targetHardware(HardwareProfile.H100_SXM).localHardware(HardwareProfile.T4).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("localHardware and targetHardware");
     assertThatThrownBy(() -> CostModel.builder().perDeviceHour(Money.usd("1"))
-        .targetHardware(HardwareProfile.H100_SXM).estimateSafetyFactor(3).build())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("estimateSafetyFactor");
+        .targetHardware(HardwareProfile.H100_SXM).boundMargin(3).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("boundMargin");
     assertThatThrownBy(() -> CostModel.builder()
         .perMillionTokens(Money.usd("1"), Money.of(BigDecimal.ONE, Currency.getInstance("EUR"))).build())
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("different currencies");
@@ -265,7 +270,7 @@ class CostModelTest {
     assertThatThrownBy(() -> b.powerFactor(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("powerFactor");
     assertThatThrownBy(() -> b.powerWatts(-5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("powerWatts");
     assertThatThrownBy(() -> b.utilization(1.5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("utilization");
-    assertThatThrownBy(() -> b.estimateSafetyFactor(0.5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("estimateSafetyFactor");
+    assertThatThrownBy(() -> b.boundMargin(0.5)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("boundMargin");
     assertThatThrownBy(() -> b.gridCarbonIntensity(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gridCarbonIntensity");
     assertThatThrownBy(() -> b.perDeviceHour(Money.usd("-1"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pricePerDeviceHour");
     assertThatThrownBy(() -> b.perMillionTokens(Money.usd("-1"), Money.usd("1"))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("inputPerMillion");
@@ -276,7 +281,8 @@ class CostModelTest {
     assertThat(CostModel.Builder.DEFAULT_PUE).isEqualTo(1.2);
     assertThat(CostModel.Builder.DEFAULT_GRID_GRAMS_CO2E_PER_KWH).isEqualTo(436.0);
     assertThat(CostModel.Builder.DEFAULT_POWER_FACTOR).isEqualTo(1.0);
-    assertThat(CostModel.Builder.DEFAULT_ESTIMATE_SAFETY_FACTOR).isEqualTo(2.0);
+    assertThat(CostModel.Builder.DEFAULT_BOUND_MARGIN).isEqualTo(2.0);
+    assertThat(CostModel.Builder.DEFAULT_COLD_START_SECONDS).isEqualTo(0.25);
   }
 
   @Test

@@ -98,20 +98,24 @@ class CpuCalibrationTest {
   }
 
   @Test
-  void hardwareProfileCpu_isLoadedOnceAndSharedWithNamedCpu() throws IOException {
-    // Point the default cache at a file holding this machine's entry, so no measurement runs
-    // (unless another test in this JVM already initialised the profile).
-    Path cache = Path.of("target", "cpu-profile-test.json");
-    Files.writeString(cache, "{\"version\":1,\"profiles\":{" + entry(CpuCalibration.machineKey(),
-        3e9, 4e9) + "}}");
+  void hardwareProfileCpu_runsNoBenchmarkAndTouchesNoFile() throws IOException {
+    // Issue 16 item 2: a getter does no hidden work. Point the cache at a file that does not
+    // exist: cpu() must neither measure into it nor create it, and must not use a cached entry.
+    Path cache = dir.resolve("never-written/cpu-profile.json");
     String old = System.getProperty(CpuCalibration.CACHE_FILE_PROPERTY);
     System.setProperty(CpuCalibration.CACHE_FILE_PROPERTY, cache.toString());
     try {
       HardwareProfile cpu = HardwareProfile.cpu();
       assertThat(cpu.name()).isEqualTo("cpu");
-      assertThat(cpu.peakFlopsPerSecond(DType.FP32)).isPositive();
+      assertThat(cpu.peakFlopsPerSecond(DType.FP32)).isEqualTo(
+          HardwareProfile.UNCALIBRATED_CPU_FLOPS_PER_LOGICAL_CPU
+              * Runtime.getRuntime().availableProcessors());
+      assertThat(cpu.memoryBandwidthBytesPerSecond())
+          .isEqualTo(HardwareProfile.UNCALIBRATED_CPU_BANDWIDTH);
+      assertThat(cpu.source()).contains("uncalibrated").contains("costgen calibrate");
       assertThat(HardwareProfile.cpu()).isSameAs(cpu);
       assertThat(HardwareProfile.named("CPU")).isSameAs(cpu);
+      assertThat(cache.getParent()).doesNotExist();
     } finally {
       if (old == null) {
         System.clearProperty(CpuCalibration.CACHE_FILE_PROPERTY);

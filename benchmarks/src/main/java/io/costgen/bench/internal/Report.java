@@ -267,7 +267,7 @@ public final class Report {
         machine.cpu().bandwidthBytesPerSecond() / 1e9, RooflineModel.DEFAULT_COMPUTE_EFFICIENCY,
         RooflineModel.DEFAULT_BANDWIDTH_EFFICIENCY,
         CostModel.Builder.DEFAULT_LOCAL_PASS_OVERHEAD_SECONDS * 1e3,
-        CostModel.Builder.DEFAULT_ESTIMATE_SAFETY_FACTOR));
+        CostModel.Builder.DEFAULT_BOUND_MARGIN));
     MarkdownTable t = new MarkdownTable("model", "batch", "mean context", "bytes / step",
         "roofline tok/s", "(1) % of roofline", "(2) % of roofline", "(1) effective GB/s", "(2) measured s/step",
         "cost model s/step", "predicted ÷ measured", "estimate bound ≥ measured");
@@ -296,7 +296,7 @@ public final class Report {
         LatencyEstimate est = rm.predict(shape, full.promptTokens(), full.newTokens() - 1, batch);
         double predicted = est.decodeSecondsPerToken();
         double bound = (predicted + CostModel.Builder.DEFAULT_LOCAL_PASS_OVERHEAD_SECONDS)
-            * CostModel.Builder.DEFAULT_ESTIMATE_SAFETY_FACTOR;
+            * CostModel.Builder.DEFAULT_BOUND_MARGIN;
         t.row(m.name, batch, fmt(ctx, 0), mib(bytes), fmt(roof, 1),
             hand == null ? null : pct(median(hand.tokensPerSecond()) / roof), pct(fullTps / roof),
             hand == null ? null : fmt(bytes * median(hand.tokensPerSecond()) / batch / 1e9, 1),

@@ -69,6 +69,7 @@ public record Budget(
     Objects.requireNonNull(policy, "policy");
     Objects.requireNonNull(alertThresholds, "alertThresholds");
     validateId(id);
+    io.costgen.cost.Amounts.requireInRange("limit", limit);
     if (limit.signum() <= 0) {
       throw new IllegalArgumentException("limit: " + limit.toPlainString() + " must be > 0");
     }
@@ -181,6 +182,7 @@ public record Budget(
   }
 
   static void validateId(String id) {
+    io.costgen.cost.internal.Text.requireWellFormed("id", id);
     if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
       throw new IllegalArgumentException(
           "id: '" + id + "' must be 1.." + MAX_ID_LENGTH + " characters");

@@ -205,6 +205,7 @@ public record BudgetScope(
     if (v.isEmpty()) {
       throw new IllegalArgumentException(field + ": must not be empty");
     }
+    io.costgen.cost.internal.Text.requireWellFormed(field, v);
     for (int i = 0; i < v.length(); i++) {
       if (Character.isISOControl(v.charAt(i))) {
         throw new IllegalArgumentException(String.format(

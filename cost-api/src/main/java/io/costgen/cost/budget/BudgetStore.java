@@ -1,6 +1,8 @@
 package io.costgen.cost.budget;
 
+import io.costgen.cost.Amounts;
 import io.costgen.cost.budget.internal.InMemoryBudgetStore;
+import io.costgen.cost.internal.Text;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -31,6 +33,9 @@ import java.util.Optional;
  *       claims and its lease have passed (a settled one at least until its lease has passed).
  * </ol>
  *
+ * <p>Keys are well-formed UTF-16 and amounts lie in the {@link Amounts} range (the records'
+ * constructors check both); {@link #settle} amounts must too ({@link IllegalArgumentException}).
+ *
  * <p>A Redis store maps this to one Lua script per operation (all-or-none reserve across keys,
  * settle keyed by reservation id, key TTL = {@code retainUntil}). Implementations must be
  * thread-safe.
@@ -48,6 +53,9 @@ public interface BudgetStore {
       Objects.requireNonNull(windowId, "windowId");
       Objects.requireNonNull(scopeKey, "scopeKey");
       Objects.requireNonNull(windowStart, "windowStart");
+      Text.requireWellFormed("budgetId", budgetId);
+      Text.requireWellFormed("windowId", windowId);
+      Text.requireWellFormed("scopeKey", scopeKey);
     }
 
     /** The counter series this bucket belongs to: budget, window and scope, without the start. */
@@ -71,6 +79,9 @@ public interface BudgetStore {
       Objects.requireNonNull(fixed, "fixed");
       Objects.requireNonNull(perToken, "perToken");
       Objects.requireNonNull(retainUntil, "retainUntil");
+      limit.ifPresent(l -> Amounts.requireInRange("limit", l));
+      Amounts.requireInRange("fixed", fixed);
+      Amounts.requireInRange("perToken", perToken);
     }
 
     /** {@code fixed + perToken × tokens}. */

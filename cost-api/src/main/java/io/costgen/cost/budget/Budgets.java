@@ -299,6 +299,7 @@ public final class Budgets {
   public SettleStatus settle(String reservationId, Map<BudgetUnit, BigDecimal> actual) {
     Objects.requireNonNull(reservationId, "reservationId");
     Objects.requireNonNull(actual, "actual");
+    actual.forEach((u, v) -> io.costgen.cost.Amounts.requireInRange("actual." + u, v));
     Instant now = clock.instant();
     BudgetStore.SettleOutcome o = store.settle(reservationId, Map.copyOf(actual), now);
     switch (o.status()) {
@@ -481,6 +482,7 @@ public final class Budgets {
     if (model == null || model.isEmpty()) {
       throw new IllegalArgumentException("model: must not be empty");
     }
+    io.costgen.cost.internal.Text.requireWellFormed("model", model);
     for (int i = 0; i < model.length(); i++) {
       if (Character.isISOControl(model.charAt(i))) {
         throw new IllegalArgumentException(String.format(

@@ -1,5 +1,6 @@
 package io.costgen.cost.budget;
 
+import io.costgen.cost.Amounts;
 import io.costgen.cost.CostReport;
 import java.math.BigDecimal;
 import java.util.EnumMap;
@@ -9,7 +10,8 @@ import java.util.Objects;
 /**
  * What a call may cost, for {@link Budgets#reserve}: a fixed part (the prompt) plus a per-token
  * part for each of up to {@code maxNewTokens} new tokens. Amounts are exact, non-negative, in
- * each {@link BudgetUnit} (money in the budgets' currency).
+ * each {@link BudgetUnit} (money in the budgets' currency), within the {@link Amounts} range
+ * (at most {@value Amounts#MAX_SCALE} decimal places, below 10^{@value Amounts#MAX_INTEGER_DIGITS}).
  *
  * <p>The worst case is {@code fixed + perToken × maxNewTokens}. A {@link Budget.Policy#SHRINK}
  * budget may grant fewer tokens (never fewer than {@code minNewTokens}). For the shrink to be
@@ -52,11 +54,12 @@ public record CallEstimate(
   /**
    * A report's amounts per unit: MONEY = cost amount (in the report's currency), TOKENS = prompt
    * + completion tokens, FLOPS = prefill + decode FLOPs, ENERGY_JOULES = energy (doubles taken
-   * through their shortest decimal form).
+   * through their shortest decimal form). Amounts with more than {@value Amounts#MAX_SCALE}
+   * decimal places are rounded up to that many (a hold is never smaller than the cost).
    */
   public static Map<BudgetUnit, BigDecimal> amountsOf(CostReport report) {
     Map<BudgetUnit, BigDecimal> m = new EnumMap<>(BudgetUnit.class);
-    m.put(BudgetUnit.MONEY, report.cost().amount());
+    m.put(BudgetUnit.MONEY, Amounts.roundUp(report.cost().amount()));
     m.put(BudgetUnit.TOKENS, BigDecimal.valueOf(report.usage().totalTokens()));
     m.put(BudgetUnit.FLOPS, nonNegative("flops", report.usage().totalFlops()));
     m.put(BudgetUnit.ENERGY_JOULES, nonNegative("energyJoules", report.energyJoules()));
@@ -84,7 +87,7 @@ public record CallEstimate(
     if (!(v >= 0) || Double.isInfinite(v)) {
       throw new IllegalArgumentException(field + ": " + v + " must be a finite value >= 0");
     }
-    return BigDecimal.valueOf(v);
+    return Amounts.roundUp(BigDecimal.valueOf(v));
   }
 
   private static Map<BudgetUnit, BigDecimal> copy(String field, Map<BudgetUnit, BigDecimal> m) {
@@ -93,6 +96,7 @@ public record CallEstimate(
       if (e.getKey() == null || e.getValue() == null) {
         throw new IllegalArgumentException(field + ": null unit or amount");
       }
+      Amounts.requireInRange(field + "." + e.getKey(), e.getValue());
       if (e.getValue().signum() < 0) {
         throw new IllegalArgumentException(
             field + ": " + e.getKey() + " amount " + e.getValue().toPlainString() + " must be >= 0");

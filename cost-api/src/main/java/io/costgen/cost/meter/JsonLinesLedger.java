@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -13,9 +14,11 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,17 +29,29 @@ import org.slf4j.LoggerFactory;
  * {@code write} call and, under {@link FsyncPolicy#EVERY_RECORD}, forced to the device; see
  * {@link FsyncPolicy} for the loss window of {@code EVERY_N_MILLIS}.
  *
- * <p>Crash safety: a kill during a write can leave a torn last line. On opening a file that does
- * not end in a newline, the ledger first writes one, so the fragment stays a line of its own;
- * {@link LedgerReader} skips such lines with a WARN and counts a record id written twice once.
- * New files are made durable by forcing the directory too.
+ * <p>Several writers, in one process or many, may share a directory: files are opened in append
+ * mode ({@code O_APPEND}: every write lands at the current end of the file, never over another
+ * writer's record) and each record is written under an exclusive lock on {@code <dir>/.ledger.lock}
+ * (a {@link java.nio.channels.FileLock} between processes, a lock per directory within one JVM),
+ * so records never interleave. The lock is held only for the write itself (not the fsync), and the
+ * operating system drops it when a holder dies.
+ *
+ * <p>Crash safety: a kill during a write can leave a torn last line. Before each record, under the
+ * lock, the ledger checks that the file ends in a newline and, if not, starts the record on a new
+ * line, so a fragment stays a line of its own; {@link LedgerReader} skips such lines with a WARN
+ * and counts a record id written twice once. New files are made durable by forcing the directory
+ * too.
  *
  * <p>Text: {@code promptText}/{@code completionText} are written only if built with
- * {@code includeText(true)}. Thread-safe; one ledger per directory per process.
+ * {@code includeText(true)}. Thread-safe.
  */
 public final class JsonLinesLedger implements Meter, Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(JsonLinesLedger.class);
+  /** The file whose lock serialises appends by every writer of a directory. */
+  static final String LOCK_FILE = ".ledger.lock";
+  /** One lock per lock file in this JVM: a FileLock cannot be taken twice by one process. */
+  private static final ConcurrentHashMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
 
   private final Path dir;
   private final ZoneId zone;
@@ -44,7 +59,11 @@ public final class JsonLinesLedger implements Meter, Closeable {
   private final boolean includeText;
   private final Object lock = new Object();
   private final ScheduledExecutorService flusher;
+  private final Path lockPath;
+  private final ReentrantLock jvmLock;
+  private FileChannel lockChannel; // guarded by jvmLock
   private FileChannel channel; // guarded by lock
+  private FileChannel reader; // guarded by lock: reads the last byte of the current file
   private LocalDate channelDate; // guarded by lock
   private Path channelPath; // guarded by lock
   private boolean closed; // guarded by lock
@@ -56,6 +75,15 @@ public final class JsonLinesLedger implements Meter, Closeable {
     this.fsync = b.fsync;
     this.includeText = b.includeText;
     Files.createDirectories(dir);
+    Path lockFile = dir.resolve(LOCK_FILE);
+    try {
+      Files.createFile(lockFile);
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      // another writer made it
+    }
+    this.lockPath = lockFile.toRealPath();
+    this.jvmLock = JVM_LOCKS.computeIfAbsent(lockPath, k -> new ReentrantLock());
+    this.lockChannel = FileChannel.open(lockPath, StandardOpenOption.WRITE);
     if (fsync.everyRecord()) {
       flusher = null;
     } else {
@@ -107,10 +135,7 @@ public final class JsonLinesLedger implements Meter, Closeable {
         }
         ch = channelFor(date);
         file = channelPath;
-        ByteBuffer buf = ByteBuffer.wrap(line);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
+        appendLocked(ch, line);
         dirty = true;
       }
       if (fsync.everyRecord()) {
@@ -118,6 +143,40 @@ public final class JsonLinesLedger implements Meter, Closeable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("ledger " + dir + ": could not write record " + r.id(), e);
+    }
+  }
+
+  /**
+   * Appends {@code line} under the directory lock, first ending a torn line (a writer killed
+   * mid-write) with a newline so that the fragment stays a line of its own.
+   */
+  private void appendLocked(FileChannel ch, byte[] line) throws IOException {
+    jvmLock.lock();
+    try {
+      if (!lockChannel.isOpen()) {
+        lockChannel = FileChannel.open(lockPath, StandardOpenOption.WRITE); // closed by an interrupt
+      }
+      try (FileLock held = lockChannel.lock()) {
+        long size = ch.size();
+        ByteBuffer buf = ByteBuffer.wrap(line);
+        if (size > 0) {
+          ByteBuffer last = ByteBuffer.allocate(1);
+          reader.read(last, size - 1);
+          if (last.get(0) != '\n') {
+            LOG.warn("ledger file {} ends in a torn line (a writer killed during a write?); starting a new line",
+                channelPath);
+            byte[] withNewline = new byte[line.length + 1];
+            withNewline[0] = '\n';
+            System.arraycopy(line, 0, withNewline, 1, line.length);
+            buf = ByteBuffer.wrap(withNewline);
+          }
+        }
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+      }
+    } finally {
+      jvmLock.unlock();
     }
   }
 
@@ -159,12 +218,24 @@ public final class JsonLinesLedger implements Meter, Closeable {
         return;
       }
       closed = true;
-      if (channel != null) {
+      try {
+        if (channel != null) {
+          try {
+            force(channel, channelPath);
+          } finally {
+            channel.close();
+            reader.close();
+            channel = null;
+          }
+        }
+      } finally {
+        // Closing a descriptor of the lock file drops this process's locks on it: only while no
+        // other ledger of this JVM holds it.
+        jvmLock.lock();
         try {
-          force(channel, channelPath);
+          lockChannel.close();
         } finally {
-          channel.close();
-          channel = null;
+          jvmLock.unlock();
         }
       }
     }
@@ -179,24 +250,17 @@ public final class JsonLinesLedger implements Meter, Closeable {
         force(channel, channelPath);
       } finally {
         channel.close(); // also when an interrupt closed it: reopened below
+        reader.close();
         channel = null;
       }
     }
     Path file = dir.resolve(fileName(date));
     boolean existed = Files.exists(file);
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.READ);
+    // APPEND = O_APPEND: each write goes to the end of the file as it is then, whoever else appends.
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    FileChannel rd;
     try {
-      long size = ch.size();
-      ch.position(size);
-      if (size > 0) {
-        ByteBuffer last = ByteBuffer.allocate(1);
-        ch.read(last, size - 1);
-        if (last.get(0) != '\n') {
-          LOG.warn("ledger file {} ends in a torn line (crash during a write?); starting a new line", file);
-          ch.write(ByteBuffer.wrap(new byte[] {'\n'}));
-        }
-      }
+      rd = FileChannel.open(file, StandardOpenOption.READ);
       if (!existed) {
         ch.force(true);
         forceDirectory();
@@ -206,6 +270,7 @@ public final class JsonLinesLedger implements Meter, Closeable {
       throw e;
     }
     channel = ch;
+    reader = rd;
     channelDate = date;
     channelPath = file;
     return ch;

@@ -25,6 +25,10 @@ import java.util.UUID;
  * {@value #BUDGET_REJECTED}, zero usage and {@code error} = {@code "budget_exceeded: <budget id>"}
  * ({@link #budgetRejected}); reports count them separately from calls.
  *
+ * <p><b>Overruns</b>: {@code overrun} is true when the call's measured usage passed everything
+ * its hard budgets held for it (a forward pass took longer than its bound, e.g. a stalled
+ * machine); the full usage is recorded all the same (see {@code docs/budgets.md}).
+ *
  * <p>Immutable and thread-safe.
  */
 public record UsageRecord(
@@ -48,7 +52,8 @@ public record UsageRecord(
     Optional<String> error,
     Optional<String> reservationId,
     Optional<String> promptText,
-    Optional<String> completionText) {
+    Optional<String> completionText,
+    boolean overrun) {
 
   /** Finish reason of a call refused by a budget before it started. */
   public static final String BUDGET_REJECTED = "budget_rejected";
@@ -154,7 +159,7 @@ public record UsageRecord(
     }
     return new UsageRecord(id, start, end, tenantId, requestId, model, tags, promptTokens, completionTokens,
         flops, deviceSeconds, energyJoules, co2eGrams, money, finishReason, ttftSeconds, totalSeconds, error,
-        reservationId, Optional.empty(), Optional.empty());
+        reservationId, Optional.empty(), Optional.empty(), overrun);
   }
 
   private static void requireText(String field, String v) {
@@ -192,6 +197,7 @@ public record UsageRecord(
     private String reservationId;
     private String promptText;
     private String completionText;
+    private boolean overrun;
 
     private Builder() {}
 
@@ -221,6 +227,8 @@ public record UsageRecord(
     public Builder promptText(String v) { this.promptText = v; return this; }
     /** Opt-in only: the completion text. */
     public Builder completionText(String v) { this.completionText = v; return this; }
+    /** Whether the call's usage passed what its hard budgets held for it (an overrun). */
+    public Builder overrun(boolean v) { this.overrun = v; return this; }
 
     public UsageRecord build() {
       String rid = requestId != null ? requestId : (id != null ? id : null);
@@ -228,7 +236,7 @@ public record UsageRecord(
       return new UsageRecord(theId, start, end, Optional.ofNullable(tenantId), rid != null ? rid : theId,
           model, tags, promptTokens, completionTokens, flops, deviceSeconds, energyJoules, co2eGrams, money,
           finishReason, ttftSeconds, totalSeconds, Optional.ofNullable(error), Optional.ofNullable(reservationId),
-          Optional.ofNullable(promptText), Optional.ofNullable(completionText));
+          Optional.ofNullable(promptText), Optional.ofNullable(completionText), overrun);
     }
   }
 }

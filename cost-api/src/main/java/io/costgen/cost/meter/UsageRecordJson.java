@@ -63,6 +63,9 @@ final class UsageRecordJson {
       if (r.reservationId().isPresent()) {
         g.writeStringField("reservationId", r.reservationId().get());
       }
+      if (r.overrun()) {
+        g.writeBooleanField("overrun", true);
+      }
       if (includeText && r.promptText().isPresent()) {
         g.writeStringField("promptText", r.promptText().get());
       }
@@ -126,6 +129,7 @@ final class UsageRecordJson {
           .reservationId(opt(n, "reservationId"))
           .promptText(opt(n, "promptText"))
           .completionText(opt(n, "completionText"))
+          .overrun(n.path("overrun").asBoolean(false))
           .build();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("invalid record: " + e.getMessage(), e);

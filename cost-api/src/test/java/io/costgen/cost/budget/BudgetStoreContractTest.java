@@ -326,4 +326,41 @@ public abstract class BudgetStoreContractTest {
     assertThat(t.spent()).isEqualByComparingTo("0");
     assertThat(granted.get()).isGreaterThanOrEqualTo(100);
   }
+
+  /** Issue 11 defect 8: "\uD800x", "\uDFFFx" and "?x" shared one Redis counter (lone surrogates became '?'). */
+  @Test
+  void malformedUtf16_isRefused_andDistinctWellFormedTenantsNeverShareACounter() {
+    assertThatThrownBy(() -> key("b", "tenant=\uD800x")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("scopeKey").hasMessageContaining("U+D800");
+    assertThatThrownBy(() -> key("b", "tenant=\uDFFFx")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("U+DFFF");
+    assertThatThrownBy(() -> key("b\uD800", "global")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("budgetId");
+    BudgetStore.Key question = key("b", "tenant=?x");
+    BudgetStore.Key emoji = key("b", "tenant=\uD83D\uDE00x");
+    BudgetStore.Key replacement = key("b", "tenant=\uFFFDx");
+    reserve(T0, Duration.ofMinutes(1), claim(question, "10", "1"));
+    reserve(T0, Duration.ofMinutes(1), claim(emoji, "10", "2"));
+    reserve(T0, Duration.ofMinutes(1), claim(replacement, "10", "4"));
+    assertThat(used(question, T0)).isEqualByComparingTo("1");
+    assertThat(used(emoji, T0)).isEqualByComparingTo("2");
+    assertThat(used(replacement, T0)).isEqualByComparingTo("4");
+  }
+
+  /** Issue 11 defect 10: an amount such as 1e-1000000 is refused before it reaches a counter. */
+  @Test
+  void amountsOutsideTheRange_areRefused_andLeaveTheCountersUntouched() {
+    BudgetStore.Key k = key("b", "global");
+    assertThatThrownBy(() -> claim(k, "10", "1e-1000000")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("fixed: ");
+    assertThatThrownBy(() -> claim(k, "1e40", "1")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("limit: ");
+    String id = newId();
+    store.reserve(new BudgetStore.ReserveRequest(id, List.of(claim(k, "10", "1")), 0, 0, T0, T0.plusSeconds(60)));
+    assertThatThrownBy(() -> store.settle(id, money("1e-1000000"), T0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1000000");
+    assertThat(store.totals(k, DAY, T0).reserved()).isEqualByComparingTo("1");
+    assertThat(store.settle(id, money("0.5"), T0).status()).isEqualTo(SettleStatus.SETTLED);
+    assertThat(store.totals(k, DAY, T0).spent()).isEqualByComparingTo("0.5");
+  }
 }

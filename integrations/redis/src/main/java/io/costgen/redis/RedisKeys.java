@@ -9,7 +9,8 @@ import java.time.Instant;
  * key with the tenant id, reservation id, alert name) is percent-encoded so that it contains only
  * {@code A-Z a-z 0-9 . _ ~ -} and {@code %XX}: no {@code :} separator, no glob characters
  * ({@code * ? [ ]}), no hash-tag braces, no whitespace or control characters. Encoding is
- * injective ({@code %} itself is encoded), so two different components never share a key.
+ * injective ({@code %} itself is encoded, and a component with an unpaired surrogate, which has
+ * no UTF-8 form, is refused), so two different components never share a key.
  *
  * <p>Layout under the prefix {@code P} (series {@code S = budget:window:scope}, bucket
  * {@code B = S:start}): {@code P b:B} bucket hash, {@code P h:B} holds (zset by lease),
@@ -34,6 +35,7 @@ final class RedisKeys {
     if (plain) {
       return s;
     }
+    requireWellFormed(s);
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
     StringBuilder b = new StringBuilder(utf8.length + 16);
     for (byte x : utf8) {
@@ -45,6 +47,20 @@ final class RedisKeys {
       }
     }
     return b.toString();
+  }
+
+  /** A lone surrogate has no UTF-8 form (the encoder writes {@code ?}): refuse it rather than collide. */
+  private static void requireWellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+      if (pair) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException(String.format(
+            "key component: unpaired surrogate U+%04X at index %d is not allowed (malformed UTF-16)", (int) c, i));
+      }
+    }
   }
 
   private static boolean safe(char c) {

@@ -214,6 +214,7 @@ public final class InMemoryBudgetStore implements BudgetStore {
           throw new IllegalArgumentException("actual: no " + c.unit() + " amount, but reservation '"
               + reservationId + "' holds budget '" + c.key().budgetId() + "' in " + c.unit());
         }
+        io.costgen.cost.Amounts.requireInRange("actual." + c.unit(), a);
         if (a.signum() < 0) {
           throw new IllegalArgumentException("actual: " + c.unit() + " amount " + a.toPlainString() + " must be >= 0");
         }
