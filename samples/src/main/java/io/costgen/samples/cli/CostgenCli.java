@@ -70,7 +70,12 @@ public final class CostgenCli implements Runnable {
       return 1;
     });
     cl.setParameterExceptionHandler((ex, args2) -> {
-      ex.getCommandLine().getErr().println("costgen: " + oneLine(ex.getMessage()));
+      String message = oneLine(ex.getMessage());
+      if (!message.contains("allowed")) {
+        message += "; allowed: the options and values in `" + ex.getCommandLine().getCommandSpec().qualifiedName()
+            + " --help`";
+      }
+      ex.getCommandLine().getErr().println("costgen: " + message);
       return 2;
     });
     return cl.execute(args);

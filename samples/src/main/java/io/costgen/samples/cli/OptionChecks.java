@@ -141,6 +141,26 @@ final class OptionChecks {
     }
   }
 
+  /** The hardware profile {@code name}, or an error naming {@code option} and the catalog. */
+  static io.costgen.cost.HardwareProfile hardware(String option, String name) {
+    try {
+      return io.costgen.cost.HardwareProfile.named(name);
+    } catch (IllegalArgumentException e) {
+      String m = e.getMessage() == null ? "" : e.getMessage().replaceFirst("^hardware: ", "");
+      throw new IllegalArgumentException(option + ": " + m, e);
+    }
+  }
+
+  /** The dtype {@code name}, or an error naming {@code option} and the allowed names. */
+  static io.costgen.cost.DType dtype(String option, String name) {
+    try {
+      return io.costgen.cost.DType.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": '" + clip(name) + "' is not a dtype; allowed: one of fp32, fp16,"
+          + " bf16, int8, int4", e);
+    }
+  }
+
   /** A non-blank text of at most {@code max} characters. */
   static void text(String option, String v, int max) {
     if (v == null) {
