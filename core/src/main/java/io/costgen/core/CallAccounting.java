@@ -45,6 +45,12 @@ final class CallAccounting {
   private final long requestedNewTokens;
   private final Instant start;
   private final List<Reservation> topUps = new ArrayList<>(1);
+  /**
+   * The worst-case usage the reservation was shown to hold (its amounts ≥ the worst-case price
+   * in every held unit), or null: any projected usage at or below it in every field is covered
+   * without pricing it, as a cost never falls when usage grows.
+   */
+  private Usage covered;
   private boolean settled;
 
   private CallAccounting(TextGenerator generator, CallContext context, String model, Reservation reservation,
@@ -104,6 +110,13 @@ final class CallAccounting {
       throw e;
     }
     CallAccounting accounting = new CallAccounting(generator, context, model, r, maxNewTokens, start);
+    boolean holdsWorst = true;
+    for (Map.Entry<BudgetUnit, BigDecimal> e : worst.entrySet()) {
+      holdsWorst &= r.reserved(e.getKey()).compareTo(e.getValue()) >= 0;
+    }
+    if (holdsWorst) {
+      accounting.covered = worstCase.usage();
+    }
     if (accounting.grantedNewTokens() < maxNewTokens) {
       String why = "budget shrank the call to " + accounting.grantedNewTokens() + " of " + maxNewTokens
           + " new tokens";
@@ -138,6 +151,11 @@ final class CallAccounting {
     if (reservation == null) {
       return true;
     }
+    if (covered != null && atMost(projected, covered)) {
+      // Within the worst case the reservation already holds: pricing it again (~10 µs of
+      // BigDecimal work per step) cannot change the answer.
+      return true;
+    }
     Map<BudgetUnit, BigDecimal> amounts = CallEstimate.amountsOf(generator.costModel().price(projected));
     Map<BudgetUnit, BigDecimal> held = held();
     boolean covered = true;
@@ -166,6 +184,23 @@ final class CallAccounting {
           "the next step would pass what the budget can hold for the call; stopping with finish reason budget"));
     }
     return false;
+  }
+
+  /**
+   * Whether {@code u} is at or below {@code bound} in every quantity a price depends on
+   * ({@code bytesMoved} is not priced by any strategy and estimates leave it 0).
+   */
+  static boolean atMost(Usage u, Usage bound) {
+    return u.promptTokens() <= bound.promptTokens()
+        && u.completionTokens() <= bound.completionTokens()
+        && u.sequences() <= bound.sequences()
+        && u.decodeSteps() <= bound.decodeSteps()
+        && u.prefillFlops() <= bound.prefillFlops()
+        && u.decodeFlops() <= bound.decodeFlops()
+        && u.wallSeconds() <= bound.wallSeconds()
+        && u.deviceSeconds() <= bound.deviceSeconds()
+        && u.devices() <= bound.devices()
+        && u.model().equals(bound.model());
   }
 
   /** Amount held per unit: the reservation plus its top-ups. */

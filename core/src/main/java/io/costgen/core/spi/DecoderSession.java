@@ -33,7 +33,9 @@ public interface DecoderSession extends AutoCloseable {
 
   /**
    * Keeps the given rows in the given order; an index may repeat (beam search) and rows not
-   * named are dropped (finished sequences). Cheap: no forward pass.
+   * named are dropped (finished sequences). Cheap: no forward pass. Leading padding positions
+   * that every kept row shares may be dropped with them, so {@link #cachedPositions()} can
+   * shrink; the rows' tokens and positions are unchanged.
    */
   void selectRows(int[] rows);
 

@@ -97,6 +97,54 @@ final class KvCache implements AutoCloseable {
   }
 
   /**
+   * A new cache holding rows {@code sel} (in that order, repeats allowed) of this one without
+   * its first {@code drop} positions (padding all kept rows share), copied in bulk per block
+   * (element bytes copied raw, so float16 stays float16).
+   */
+  KvCache select(OrtEnvironment env, int[] sel, int batchAxis, int seqAxis, int drop)
+      throws OrtException {
+    if (drop == 0) {
+      return select(env, sel, batchAxis);
+    }
+    int newLength = length - drop;
+    OnnxTensor[] out = new OnnxTensor[tensors.length];
+    ByteBuffer[] outBuffers = new ByteBuffer[tensors.length];
+    try {
+      for (int i = 0; i < tensors.length; i++) {
+        OnnxTensor src = tensors[i];
+        long[] shape = src.getInfo().getShape();
+        OnnxJavaType type = src.getInfo().type;
+        int elem = TensorSlot.elementBytes(type);
+        long outer = product(shape, 0, batchAxis);
+        long inner = product(shape, batchAxis + 1, seqAxis);
+        long tailBytes = product(shape, seqAxis + 1, shape.length) * elem;
+        int b = (int) shape[batchAxis];
+        ByteBuffer from = bytesOf(i);
+        long[] newShape = shape.clone();
+        newShape[batchAxis] = sel.length;
+        newShape[seqAxis] = newLength;
+        long block = newLength * tailBytes;
+        ByteBuffer to = TensorSlot.allocate(outer * sel.length * inner * block);
+        for (long o = 0; o < outer; o++) {
+          for (int r = 0; r < sel.length; r++) {
+            for (long h = 0; h < inner; h++) {
+              long srcAt = ((o * b + sel[r]) * inner + h) * length * tailBytes + drop * tailBytes;
+              long dstAt = ((o * sel.length + r) * inner + h) * block;
+              to.put(Math.toIntExact(dstAt), from, Math.toIntExact(srcAt), (int) block);
+            }
+          }
+        }
+        out[i] = OnnxTensor.createTensor(env, to, newShape, type);
+        outBuffers[i] = to;
+      }
+    } catch (OrtException | RuntimeException e) {
+      closeAll(out);
+      throw e;
+    }
+    return new KvCache(out, outBuffers, null, true, sel.length, newLength);
+  }
+
+  /**
    * A new cache holding rows {@code sel} (in that order, repeats allowed) of this one, copied in
    * bulk per row block (element bytes copied raw, so float16 stays float16).
    */

@@ -310,13 +310,22 @@ public final class OnnxDecoderSession implements DecoderSession {
       return;
     }
     int[] newPad = new int[sel.length];
+    int drop = Integer.MAX_VALUE;
     for (int i = 0; i < sel.length; i++) {
       newPad[i] = pad[sel[i]];
+      drop = Math.min(drop, newPad[i]);
+    }
+    // Padding columns every kept row shares carry nothing: drop them, so a batch whose long
+    // rows left stops paying for their width. Positions stay as they were (position = column -
+    // padding, both shift by the same amount).
+    drop = Math.min(drop, cached - 1);
+    for (int i = 0; i < sel.length; i++) {
+      newPad[i] -= drop;
     }
     if (hasCache) {
       KvCache selected;
       try {
-        selected = kv.select(env, sel, batchAxis);
+        selected = kv.select(env, sel, batchAxis, seqAxis, drop);
       } catch (OrtException e) {
         throw runFailure(e);
       }
@@ -325,10 +334,12 @@ public final class OnnxDecoderSession implements DecoderSession {
     } else {
       long[] h = new long[Math.multiplyExact(sel.length, historyStride)];
       for (int i = 0; i < sel.length; i++) {
-        System.arraycopy(history, sel[i] * historyStride, h, i * historyStride, cached);
+        System.arraycopy(history, sel[i] * historyStride + drop, h, i * historyStride,
+            cached - drop);
       }
       history = h;
     }
+    cached -= drop;
     pad = newPad;
     nextPad = new int[sel.length];
     rows = sel.length;

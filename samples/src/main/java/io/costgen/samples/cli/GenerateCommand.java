@@ -11,10 +11,12 @@ import io.costgen.core.TextGenerator;
 import io.costgen.core.Tokenizer;
 import io.costgen.core.tokenizer.HuggingFaceTokenizer;
 import io.costgen.cost.CallContext;
+import io.costgen.cost.CostComparison;
 import io.costgen.cost.CostModel;
 import io.costgen.cost.CostReport;
 import io.costgen.cost.HardwareProfile;
 import io.costgen.cost.Money;
+import io.costgen.cost.RemoteModelPrices;
 import io.costgen.cost.Usage;
 import io.costgen.cost.meter.JsonLinesLedger;
 import io.costgen.onnx.ExecutionProvider;
@@ -134,8 +136,16 @@ final class GenerateCommand implements Callable<Integer> {
           + " Default: this machine (measured time).")
   String hardware;
   @Option(names = "--price-per-hour", paramLabel = "USD",
-      description = "Price per device-hour, 0 to 1000000. Default: the hardware profile's catalog price, else none.")
+      description = "Amortized hardware price per device-hour, added to energy; 0 to 1000000."
+          + " Default: the hardware profile's catalog price, else none.")
   BigDecimal pricePerHour;
+  @Option(names = "--price-kwh", paramLabel = "USD",
+      description = "Electricity price per kWh, 0 to 1000 (default 0.1545: US average residential, EIA, January 2024).")
+  BigDecimal priceKwh;
+  @Option(names = "--compare", paramLabel = "TARGETS", split = ",",
+      description = "Also price the call on these targets: catalogue hardware (roofline, e.g. H100-SXM,L4) "
+          + "or remote models (per-token prices, e.g. gpt-4o-mini). Default: none.")
+  List<String> compare;
   @Option(names = "--price-per-1m-input", paramLabel = "USD",
       description = "Price per million prompt tokens, 0 to 1000000. Default: no per-token price.")
   BigDecimal pricePerMillionInput;
@@ -167,6 +177,13 @@ final class GenerateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     checkOptions();
     GenerationConfig config = config();
+    if (compare != null) {
+      try {
+        CostComparison.validate(compare, RemoteModelPrices.starter());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(OptionNames.cliMessage(e.getMessage(), spec), e);
+      }
+    }
     CostModel costModel = costModel();
     long[][] ids = input != null && input.inputIds != null ? parseIds(input.inputIds) : null;
     List<String> prompts = ids != null ? null : input == null ? List.of(DEFAULT_PROMPT) : input.prompts;
@@ -214,10 +231,34 @@ final class GenerateCommand implements Callable<Integer> {
           // Bad input only the model can judge (--max-length beyond the context).
           throw new IllegalArgumentException(OptionNames.cliMessage(e.getMessage(), spec), e);
         }
+        List<CostComparison.Entry> compared = compare == null ? List.of()
+            : CostComparison.compare(result.usage(), compare, RemoteModelPrices.starter(), electricityPrice());
         if (json) {
-          out.println(Json.write(toJson(result)));
+          ObjectNode root = toJson(result);
+          ObjectNode cost = (ObjectNode) root.get("cost");
+          cost.put("electricityPricePerKwh", electricityPrice().toPlainString());
+          cost.put("electricityPriceSource", priceKwh != null ? "--price-kwh"
+              : CostModel.Builder.DEFAULT_ELECTRICITY_PRICE_SOURCE);
+          if (compare != null) {
+            ArrayNode list = root.putArray("compare");
+            for (CostComparison.Entry e : compared) {
+              ObjectNode n = list.addObject();
+              n.put("target", e.target());
+              n.put("basis", e.basis());
+              n.put("amount", e.amount().amount().toPlainString());
+              n.put("currency", e.amount().currency().getCurrencyCode());
+            }
+          }
+          out.println(Json.write(root));
         } else {
           printText(out, result);
+          if (priceKwh == null && hardware == null) {
+            out.printf(Locale.ROOT, "        electricity %s USD/kWh by default (%s); set --price-kwh%n",
+                electricityPrice().toPlainString(), CostModel.Builder.DEFAULT_ELECTRICITY_PRICE_SOURCE);
+          }
+          for (CostComparison.Entry e : compared) {
+            out.printf(Locale.ROOT, "compare: %s %s (%s)%n", e.target(), e.amount(), e.basis());
+          }
         }
       }
     }
@@ -294,6 +335,10 @@ final class GenerateCommand implements Callable<Integer> {
       }
     }
     OptionChecks.price("--price-per-hour", pricePerHour);
+    if (priceKwh != null && (priceKwh.signum() < 0 || priceKwh.compareTo(java.math.BigDecimal.valueOf(1000)) > 0)) {
+      throw new IllegalArgumentException("--price-kwh: " + OptionChecks.clip(priceKwh.toString())
+          + " is out of range; allowed 0 to 1000 USD");
+    }
     OptionChecks.price("--price-per-1m-input", pricePerMillionInput);
     OptionChecks.price("--price-per-1m-output", pricePerMillionOutput);
     if (pue != null) {
@@ -385,6 +430,11 @@ final class GenerateCommand implements Callable<Integer> {
       if (pricePerHour != null) {
         b.perDeviceHour(Money.usd(pricePerHour));
       }
+      // A local call is never free: its measured energy at the electricity price.
+      b.electricityPrice(electricityPrice());
+    }
+    if (hardware != null && priceKwh != null) {
+      b.electricityPrice(electricityPrice());
     }
     if (pricePerMillionInput != null || pricePerMillionOutput != null) {
       b.perMillionTokens(Money.usd(orZero(pricePerMillionInput)), Money.usd(orZero(pricePerMillionOutput)));
@@ -392,6 +442,17 @@ final class GenerateCommand implements Callable<Integer> {
     if (pue != null) b.pue(pue);
     if (gridIntensity != null) b.gridCarbonIntensity(gridIntensity);
     return b.build();
+  }
+
+  /** {@code --price-kwh}, else the documented default. */
+  Money electricityPrice() {
+    if (priceKwh != null) {
+      if (priceKwh.signum() < 0) {
+        throw new IllegalArgumentException("--price-kwh: " + priceKwh + " must be >= 0");
+      }
+      return Money.usd(priceKwh);
+    }
+    return CostModel.Builder.DEFAULT_ELECTRICITY_PRICE_PER_KWH;
   }
 
   private static BigDecimal orZero(BigDecimal v) {

@@ -85,6 +85,11 @@ final class GenerateHostileInputs implements HostileInputCatalogueTest.HostileIn
     c.add(g(env, "--pue", "finite number", "--pue", "NaN"));
     c.add(g(env, "--grid-gco2-per-kwh", "allowed [0, 2000]", "--grid-gco2-per-kwh", "-1"));
     c.add(g(env, "--grid-gco2-per-kwh", "allowed [0, 2000]", "--grid-gco2-per-kwh", "1e9"));
+    c.add(g(env, "--price-kwh", "allowed 0 to 1000", "--price-kwh", "-0.1"));
+    c.add(g(env, "--price-kwh", "allowed 0 to 1000", "--price-kwh", "5000"));
+    c.add(g(env, "--price-kwh", "allowed", "--price-kwh", "1e999999999"));
+    c.add(g(env, "--compare", "--compare", "--compare", "no-such-target"));
+    c.add(g(env, "--compare", "--compare", "--compare", "H100-SXM,,L4"));
     c.add(g(env, "--hardware", "allowed", "--hardware", "NOPE-9000"));
     c.add(g(env, "--hardware", "allowed", "--hardware", ""));
     // paths

@@ -1,0 +1,185 @@
+package io.costgen.bench.overhead;
+
+import io.costgen.bench.internal.BenchModels;
+import io.costgen.bench.internal.CostFeatures;
+import io.costgen.bench.internal.MarkdownTable;
+import io.costgen.bench.internal.Stats;
+import io.costgen.core.GenerationConfig;
+import io.costgen.core.GenerationRequest;
+import io.costgen.core.GenerationResult;
+import io.costgen.core.TextGenerator;
+import io.costgen.cost.CpuCalibration;
+import io.costgen.cost.HardwareProfile;
+import io.costgen.cost.budget.Budget;
+import io.costgen.cost.budget.Budgets;
+import io.costgen.cost.meter.InMemoryMeter;
+import io.costgen.onnx.OnnxBackend;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * The cost path part by part: stories260k, batch 1, 16 prompt + 64 new tokens, one intra-op
+ * thread, over one shared backend; configurations from cost off to the full configuration (2)
+ * (pricing + per-tenant money budget + in-memory meter + listener), one call of each per round
+ * in an order rotating per round. For each configuration the per-round difference to cost off
+ * is reported as a share of the call and per generated token, in wall and in the calling
+ * thread's CPU time (with one intra-op thread all of ONNX Runtime's work runs on that thread).
+ *
+ * <pre>
+ * mvn -B -q -pl benchmarks -am package -DskipTests
+ * java -cp benchmarks/target/costgen-bench.jar io.costgen.bench.overhead.CostPathBenchmark \
+ *     [--rounds 300] [--shared DIR]
+ * </pre>
+ */
+public final class CostPathBenchmark {
+
+  private static final int PROMPT = 16;
+  private static final int NEW = 64;
+
+  private CostPathBenchmark() {}
+
+  enum Config {
+    OFF("cost off"),
+    PRICING("pricing (full cost model)"),
+    PRICING_LISTENER("+ listener"),
+    PRICING_LISTENER_METER("+ in-memory meter"),
+    FULL("+ per-tenant money budget = (2)");
+
+    final String label;
+
+    Config(String label) {
+      this.label = label;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      opts.put(args[i], args[i + 1]);
+    }
+    int rounds = Integer.parseInt(opts.getOrDefault("--rounds", "300"));
+    Optional<Path> shared = BenchModels.sharedDir(
+        opts.containsKey("--shared") ? Path.of(opts.get("--shared")) : null);
+    Path dir = shared.orElseThrow(() -> new IllegalStateException(
+        "no shared/models folder found; pass --shared DIR")).resolve("models/stories260k");
+    // a fixed CPU profile (the benchmark VM's measured figures), so no calibration runs here
+    HardwareProfile cpu = new CpuCalibration.Result("bench-cpu", System.getProperty("os.arch"), 2,
+        22.5e9, 4.1e9, 24L << 30, Instant.EPOCH).toProfile();
+    String loadBefore = Files.readString(Path.of("/proc/loadavg")).strip();
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    try (OnnxBackend backend = OnnxBackend.builder().modelDir(dir).intraOpThreads(1)
+        .allowSpinning(false).build()) {
+      Map<Config, TextGenerator> gens = new LinkedHashMap<>();
+      List<CostFeatures.CountingListener> listeners = new ArrayList<>();
+      for (Config c : Config.values()) {
+        TextGenerator.Builder b = TextGenerator.builder(backend);
+        CostFeatures.CountingListener l = new CostFeatures.CountingListener();
+        listeners.add(l);
+        switch (c) {
+          case OFF:
+            break;
+          case PRICING:
+            b.costModel(CostFeatures.fullCostModel(cpu));
+            break;
+          case PRICING_LISTENER:
+            b.costModel(CostFeatures.fullCostModel(cpu)).addListener(l);
+            break;
+          case PRICING_LISTENER_METER:
+            b.costModel(CostFeatures.fullCostModel(cpu)).addListener(l)
+                .meter(InMemoryMeter.create());
+            break;
+          default:
+            CostFeatures.configure(b, cpu, l);
+        }
+        gens.put(c, b.build());
+      }
+      int vocab = backend.modelInfo().vocabSize();
+      GenerationConfig config = GenerationConfig.builder().maxNewTokens(NEW).doSample(false)
+          .numBeams(1).eosTokenIds(List.of()).build();
+      Map<Config, List<Double>> wall = new LinkedHashMap<>();
+      Map<Config, List<Double>> cpuTime = new LinkedHashMap<>();
+      for (Config c : Config.values()) {
+        wall.put(c, new ArrayList<>());
+        cpuTime.put(c, new ArrayList<>());
+      }
+      Random rnd = new Random(7);
+      Config[] order = Config.values();
+      for (int r = -20; r < rounds; r++) { // 20 warm-up rounds
+        long[][] prompt = new long[1][PROMPT];
+        for (int i = 0; i < PROMPT; i++) {
+          prompt[0][i] = 1 + rnd.nextInt(vocab - 1);
+        }
+        for (int k = 0; k < order.length; k++) {
+          Config c = order[Math.floorMod(k + r, order.length)];
+          GenerationRequest.Builder rb = GenerationRequest.builder().tokenIds(prompt)
+              .config(config);
+          if (c != Config.OFF) {
+            rb.context(CostFeatures.context());
+          }
+          GenerationRequest request = rb.build();
+          long c0 = mx.getCurrentThreadCpuTime();
+          long t0 = System.nanoTime();
+          GenerationResult res = gens.get(c).generate(request);
+          long t = System.nanoTime() - t0;
+          long ct = mx.getCurrentThreadCpuTime() - c0;
+          if (res.first().generatedTokenIds().length != NEW) {
+            throw new IllegalStateException(c + " generated "
+                + res.first().generatedTokenIds().length);
+          }
+          if (r >= 0) {
+            wall.get(c).add(t / 1e3);
+            cpuTime.get(c).add(ct / 1e3);
+          }
+        }
+      }
+      MarkdownTable t = new MarkdownTable("configuration", "median call (wall)",
+          "Δ vs off, wall [IQR]", "Δ vs off, CPU [IQR]", "per token, CPU", "rounds");
+      for (Config c : Config.values()) {
+        double median = Stats.summarize(wall.get(c)).median();
+        if (c == Config.OFF) {
+          t.row(c.label, String.format("%.3f ms", median / 1e3), "–", "–", "–", rounds);
+          continue;
+        }
+        Stats.Summary w = relative(wall.get(c), wall.get(Config.OFF));
+        Stats.Summary cp = relative(cpuTime.get(c), cpuTime.get(Config.OFF));
+        Stats.Summary abs = absolute(cpuTime.get(c), cpuTime.get(Config.OFF));
+        t.row(c.label, String.format("%.3f ms", median / 1e3),
+            String.format("%+.2f %% [%+.2f … %+.2f]", 100 * w.median(), 100 * w.p25(), 100 * w.p75()),
+            String.format("%+.2f %% [%+.2f … %+.2f]", 100 * cp.median(), 100 * cp.p25(),
+                100 * cp.p75()),
+            String.format("%+.1f µs", abs.median() / NEW), rounds);
+      }
+      long events = listeners.stream().mapToLong(CostFeatures.CountingListener::events).sum();
+      System.out.print("load before: " + loadBefore + ", after: "
+          + Files.readString(Path.of("/proc/loadavg")).strip() + " (listener events " + events
+          + ")\n\n" + t.render());
+    }
+  }
+
+  /** Per round (a − b) ÷ b. */
+  private static Stats.Summary relative(List<Double> a, List<Double> b) {
+    double[] d = new double[a.size()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = (a.get(i) - b.get(i)) / b.get(i);
+    }
+    return Stats.summarize(d);
+  }
+
+  /** Per round a − b (µs). */
+  private static Stats.Summary absolute(List<Double> a, List<Double> b) {
+    double[] d = new double[a.size()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = a.get(i) - b.get(i);
+    }
+    return Stats.summarize(d);
+  }
+}
