@@ -50,7 +50,7 @@ class DailyReportTest {
     l.add(call("+1", "gpt2", NOON, 1.0));
     String csv = DailyReport.of(l, ZoneOffset.UTC).toCsv();
     List<String> lines = csv.lines().toList();
-    assertThat(lines).hasSize(5);
+    assertThat(lines).hasSize(9); // header, then per tenant: all models (*) and each model
     int columns = lines.get(0).split(",", -1).length;
     for (String line : lines.subList(1, lines.size())) {
       // Every cell begins with a safe character, and quoted commas do not add columns.
