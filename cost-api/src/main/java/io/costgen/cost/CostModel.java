@@ -181,6 +181,19 @@ public interface CostModel {
     /** Multiplier on a calibration's measured cold-start overhead for the bound's allowance. */
     public static final double COLD_START_HEADROOM = 3.0;
 
+    /**
+     * Default electricity price, USD 0.1545 per kWh: the US average residential revenue per kWh
+     * for January 2024 (15.45 cents; EIA Electricity Monthly Update, "End Use: January 2024",
+     * released 2024-03-26). Used by {@code costgen generate} when no price flag is given, so a
+     * local call is never priced at zero; pass your own with {@link #electricityPrice(Money)}.
+     */
+    public static final Money DEFAULT_ELECTRICITY_PRICE_PER_KWH = Money.usd("0.1545");
+
+    /** Source and date of {@link #DEFAULT_ELECTRICITY_PRICE_PER_KWH}. */
+    public static final String DEFAULT_ELECTRICITY_PRICE_SOURCE =
+        "EIA Electricity Monthly Update, US average residential revenue per kWh, January 2024 "
+            + "(released 2024-03-26)";
+
     /** Default per-forward-pass overhead added to the local roofline for estimates, seconds. */
     public static final double DEFAULT_LOCAL_PASS_OVERHEAD_SECONDS = 0.002;
 

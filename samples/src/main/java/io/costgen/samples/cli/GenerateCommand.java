@@ -11,10 +11,12 @@ import io.costgen.core.TextGenerator;
 import io.costgen.core.Tokenizer;
 import io.costgen.core.tokenizer.HuggingFaceTokenizer;
 import io.costgen.cost.CallContext;
+import io.costgen.cost.CostComparison;
 import io.costgen.cost.CostModel;
 import io.costgen.cost.CostReport;
 import io.costgen.cost.HardwareProfile;
 import io.costgen.cost.Money;
+import io.costgen.cost.RemoteModelPrices;
 import io.costgen.cost.Usage;
 import io.costgen.cost.meter.JsonLinesLedger;
 import io.costgen.onnx.ExecutionProvider;
@@ -84,7 +86,15 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--hardware", paramLabel = "NAME",
       description = "Price as if on this hardware profile (roofline-predicted time; see `costgen hardware`).")
   String hardware;
-  @Option(names = "--price-per-hour", paramLabel = "USD", description = "Price per device-hour.") BigDecimal pricePerHour;
+  @Option(names = "--price-per-hour", paramLabel = "USD",
+      description = "Amortized hardware price per device-hour, added to energy.") BigDecimal pricePerHour;
+  @Option(names = "--price-kwh", paramLabel = "USD",
+      description = "Electricity price per kWh (default 0.1545: US average residential, EIA, January 2024).")
+  BigDecimal priceKwh;
+  @Option(names = "--compare", paramLabel = "TARGETS", split = ",",
+      description = "Also price the call on these targets: catalogue hardware (roofline, e.g. H100-SXM,L4) "
+          + "or remote models (per-token prices, e.g. gpt-4o-mini).")
+  List<String> compare;
   @Option(names = "--price-per-1m-input", paramLabel = "USD") BigDecimal pricePerMillionInput;
   @Option(names = "--price-per-1m-output", paramLabel = "USD") BigDecimal pricePerMillionOutput;
   @Option(names = "--pue", description = "Power usage effectiveness (>= 1).") Double pue;
@@ -103,6 +113,9 @@ final class GenerateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     GenerationConfig config = config();
+    if (compare != null) {
+      CostComparison.validate(compare, RemoteModelPrices.starter());
+    }
     CostModel costModel = costModel();
     Path dir = ModelLocator.locate(model, err);
     OnnxBackend.Builder bb = OnnxBackend.builder().modelDir(dir).executionProvider(provider());
@@ -147,10 +160,34 @@ final class GenerateCommand implements Callable<Integer> {
         });
       }
       GenerationResult result = generator.generate(rb.build());
+      List<CostComparison.Entry> compared = compare == null ? List.of()
+          : CostComparison.compare(result.usage(), compare, RemoteModelPrices.starter(), electricityPrice());
       if (json) {
-        out.println(Json.write(toJson(result)));
+        ObjectNode root = toJson(result);
+        ObjectNode cost = (ObjectNode) root.get("cost");
+        cost.put("electricityPricePerKwh", electricityPrice().toPlainString());
+        cost.put("electricityPriceSource", priceKwh != null ? "--price-kwh"
+            : CostModel.Builder.DEFAULT_ELECTRICITY_PRICE_SOURCE);
+        if (compare != null) {
+          ArrayNode list = root.putArray("compare");
+          for (CostComparison.Entry e : compared) {
+            ObjectNode n = list.addObject();
+            n.put("target", e.target());
+            n.put("basis", e.basis());
+            n.put("amount", e.amount().amount().toPlainString());
+            n.put("currency", e.amount().currency().getCurrencyCode());
+          }
+        }
+        out.println(Json.write(root));
       } else {
         printText(out, result);
+        if (priceKwh == null && hardware == null) {
+          out.printf(Locale.ROOT, "        electricity %s USD/kWh by default (%s); set --price-kwh%n",
+              electricityPrice().toPlainString(), CostModel.Builder.DEFAULT_ELECTRICITY_PRICE_SOURCE);
+        }
+        for (CostComparison.Entry e : compared) {
+          out.printf(Locale.ROOT, "compare: %s %s (%s)%n", e.target(), e.amount(), e.basis());
+        }
       }
     }
     return 0;
@@ -211,6 +248,11 @@ final class GenerateCommand implements Callable<Integer> {
       if (pricePerHour != null) {
         b.perDeviceHour(Money.usd(pricePerHour));
       }
+      // A local call is never free: its measured energy at the electricity price.
+      b.electricityPrice(electricityPrice());
+    }
+    if (hardware != null && priceKwh != null) {
+      b.electricityPrice(electricityPrice());
     }
     if (pricePerMillionInput != null || pricePerMillionOutput != null) {
       b.perMillionTokens(Money.usd(orZero(pricePerMillionInput)), Money.usd(orZero(pricePerMillionOutput)));
@@ -218,6 +260,17 @@ final class GenerateCommand implements Callable<Integer> {
     if (pue != null) b.pue(pue);
     if (gridIntensity != null) b.gridCarbonIntensity(gridIntensity);
     return b.build();
+  }
+
+  /** {@code --price-kwh}, else the documented default. */
+  Money electricityPrice() {
+    if (priceKwh != null) {
+      if (priceKwh.signum() < 0) {
+        throw new IllegalArgumentException("--price-kwh: " + priceKwh + " must be >= 0");
+      }
+      return Money.usd(priceKwh);
+    }
+    return CostModel.Builder.DEFAULT_ELECTRICITY_PRICE_PER_KWH;
   }
 
   private static BigDecimal orZero(BigDecimal v) {

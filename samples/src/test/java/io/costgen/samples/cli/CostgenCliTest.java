@@ -84,9 +84,44 @@ class CostgenCliTest {
   }
 
   @Test
+  void generate_withoutPricingFlags_pricesTheMeasuredEnergy_andStatesTheBasis() throws Exception {
+    Run r = run("generate", "--model", stories(), "--prompt", "Once", "--max-new-tokens", "4", "--json");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode cost = r.json().get("cost");
+    assertThat(new java.math.BigDecimal(cost.get("amount").asText())).isPositive();
+    assertThat(cost.get("pricing").asText()).contains("energy(").contains("0.1545 USD/kWh");
+    assertThat(cost.get("electricityPricePerKwh").asText()).isEqualTo("0.1545");
+    assertThat(cost.get("electricityPriceSource").asText()).contains("EIA").contains("January 2024");
+
+    Run text = run("generate", "--model", stories(), "--prompt", "Once", "--max-new-tokens", "2");
+    assertThat(text.exitCode()).as(text.err()).isZero();
+    assertThat(text.out()).contains("electricity 0.1545 USD/kWh by default (EIA");
+  }
+
+  @Test
+  void generate_compare_pricesTheSameCallOnCatalogueHardwareAndRemoteModels() throws Exception {
+    Run r = run("generate", "--model", stories(), "--prompt", "Once", "--max-new-tokens", "4", "--json",
+        "--compare", "H100-SXM,gpt-4o-mini");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    JsonNode compare = r.json().get("compare");
+    assertThat(compare).hasSize(2);
+    assertThat(compare.get(0).get("target").asText()).isEqualTo("H100-SXM");
+    assertThat(compare.get(0).get("basis").asText()).contains("roofline").contains("Lambda");
+    assertThat(compare.get(1).get("target").asText()).isEqualTo("gpt-4o-mini");
+    assertThat(compare.get(1).get("basis").asText()).startsWith("per-token");
+    for (JsonNode e : compare) {
+      assertThat(new java.math.BigDecimal(e.get("amount").asText())).isPositive();
+      assertThat(e.get("currency").asText()).isEqualTo("USD");
+    }
+    assertBad(run("generate", "--model", stories(), "--prompt", "Once", "--compare", "H100-SXM,nonesuch-9"),
+        "nonesuch-9");
+  }
+
+  @Test
   void generate_perTokenPrices_giveExactDecimalAmount() throws Exception {
     Run r = run("generate", "--model", stories(), "--prompt", "Once", "--max-new-tokens", "4", "--json",
-        "--price-per-1m-input", "1", "--price-per-1m-output", "2", "--grid-gco2-per-kwh", "0");
+        "--price-per-1m-input", "1", "--price-per-1m-output", "2", "--grid-gco2-per-kwh", "0",
+        "--price-kwh", "0");
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode json = r.json();
     long in = json.get("usage").get("promptTokens").asLong();
