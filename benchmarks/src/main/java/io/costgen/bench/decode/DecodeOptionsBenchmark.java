@@ -6,7 +6,7 @@ import io.costgen.bench.baseline.HandWrittenGreedy;
 import io.costgen.bench.internal.BenchModels;
 import io.costgen.bench.internal.MarkdownTable;
 import io.costgen.bench.internal.Stats;
-import io.costgen.onnx.modelgen.Layout;
+import io.costgen.testkit.Layout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
