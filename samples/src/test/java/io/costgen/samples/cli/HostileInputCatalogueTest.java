@@ -66,7 +66,7 @@ class HostileInputCatalogueTest {
     }
   }
 
-  static final List<HostileInputs> TABLES = List.of(new GenerateHostileInputs(), new EstimateHostileInputs(),
+  static final List<HostileInputs> TABLES = List.of(new GenerateHostileInputs(), new ChatHostileInputs(), new EstimateHostileInputs(),
       new HardwareHostileInputs(), new ProjectHostileInputs(), new ReportHostileInputs());
 
   @TempDir static Path work;
@@ -106,6 +106,8 @@ class HostileInputCatalogueTest {
   void everyCommand_hasATable() {
     CommandLine cl = new CommandLine(new CostgenCli());
     assertThat(TABLES).extracting(HostileInputs::command)
+        .as("every subcommand needs a hostile-input table: implement HostileInputs (see GenerateHostileInputs)"
+            + " and add it to HostileInputCatalogueTest.TABLES")
         .containsExactlyInAnyOrderElementsOf(cl.getSubcommands().keySet().stream().filter(n -> !n.equals("help")).toList());
   }
 
