@@ -241,6 +241,27 @@ class CostgenCliTest {
   }
 
   @Test
+  void generate_hardMoneyBudgetUnderMeasuredTime_isNeverOverspent_coldStartIncluded(@TempDir Path ledger)
+      throws Exception {
+    // Issue 11 item 5: this exact call recorded 0.76-1.09 USD against a 0.5 USD budget (the cold
+    // first pass overran a 2 x roofline reservation). The cold bound alone no longer fits: refused.
+    for (int i = 0; i < 3; i++) {
+      Run r = run("generate", "--model", stories(), "--prompt", "hi", "--max-new-tokens", "3",
+          "--price-per-hour", "100000", "--budget", "money:0.5/day", "--ledger", ledger.toString(), "--json");
+      assertThat(r.exitCode()).as(r.out() + r.err()).isIn(0, 3);
+    }
+    Run report = run("report", "--ledger", ledger.toString(), "--json");
+    assertThat(report.exitCode()).as(report.err()).isZero();
+    java.math.BigDecimal spent = java.math.BigDecimal.ZERO;
+    for (JsonNode day : report.json().get("days")) {
+      for (JsonNode t : day.get("tenants")) {
+        spent = spent.add(new java.math.BigDecimal(t.get("money").asText()));
+      }
+    }
+    assertThat(spent).isLessThanOrEqualTo(new java.math.BigDecimal("0.5"));
+  }
+
+  @Test
   void generate_shrinkBudget_cutsTheCall_withFinishReasonBudget() throws Exception {
     Run r = run("generate", "--model", stories(), "--prompt", "Once upon a time", "--max-new-tokens", "30",
         "--budget", "tokens:20/call,shrink", "--json");
