@@ -6,10 +6,10 @@ import io.costgen.core.spi.TransformerBackend;
 import java.util.Arrays;
 
 /** Plain greedy decode loops over the SPI, for tests. */
-final class Greedy {
+public final class Greedy {
   private Greedy() {}
 
-  static int argmax(float[] v, int n) {
+  public static int argmax(float[] v, int n) {
     int best = 0;
     for (int i = 1; i < n; i++) {
       if (v[i] > v[best]) {
@@ -20,7 +20,7 @@ final class Greedy {
   }
 
   /** Next token of every row of {@code logits}. */
-  static long[] argmaxRows(Logits logits) {
+  public static long[] argmaxRows(Logits logits) {
     float[] row = new float[logits.vocabSize()];
     long[] next = new long[logits.rows()];
     for (int r = 0; r < next.length; r++) {
@@ -31,12 +31,12 @@ final class Greedy {
   }
 
   /** Prompt + {@code newTokens} greedy tokens, one row, with the KV cache. */
-  static long[] generate(TransformerBackend backend, long[] prompt, int newTokens) {
+  public static long[] generate(TransformerBackend backend, long[] prompt, int newTokens) {
     return generateBatch(backend, new long[][] {prompt}, newTokens)[0];
   }
 
   /** Each prompt followed by {@code newTokens} greedy tokens, in one left-padded batch. */
-  static long[][] generateBatch(TransformerBackend backend, long[][] prompts, int newTokens) {
+  public static long[][] generateBatch(TransformerBackend backend, long[][] prompts, int newTokens) {
     int b = prompts.length;
     int width = Arrays.stream(prompts).mapToInt(p -> p.length).max().orElseThrow();
     long[][] ids = new long[b][width];
@@ -68,7 +68,7 @@ final class Greedy {
    * Prompt + {@code newTokens} greedy tokens recomputing from scratch each step: every token
    * comes from a fresh session prefilled with the whole sequence so far.
    */
-  static long[] generateByRecompute(TransformerBackend backend, long[] prompt, int newTokens) {
+  public static long[] generateByRecompute(TransformerBackend backend, long[] prompt, int newTokens) {
     long[] seq = Arrays.copyOf(prompt, prompt.length + newTokens);
     for (int t = 0; t < newTokens; t++) {
       int len = prompt.length + t;

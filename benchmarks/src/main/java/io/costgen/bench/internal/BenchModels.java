@@ -1,8 +1,8 @@
 package io.costgen.bench.internal;
 
-import io.costgen.onnx.modelgen.Layout;
-import io.costgen.onnx.modelgen.SyntheticModel;
-import io.costgen.onnx.modelgen.SyntheticModels;
+import io.costgen.testkit.Layout;
+import io.costgen.testkit.SyntheticModel;
+import io.costgen.testkit.SyntheticModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

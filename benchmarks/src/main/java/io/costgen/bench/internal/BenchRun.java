@@ -2,8 +2,8 @@ package io.costgen.bench.internal;
 
 import ai.onnxruntime.OrtEnvironment;
 import io.costgen.cost.CpuCalibration;
-import io.costgen.onnx.modelgen.Layout;
-import io.costgen.onnx.modelgen.SyntheticModel;
+import io.costgen.testkit.Layout;
+import io.costgen.testkit.SyntheticModel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -11,11 +11,11 @@ import java.nio.file.Path;
  * thread, no spinning: CI has 2 shared cores), its {@link HuggingFaceTokenizer} and a
  * {@link TextGenerator} over both with no defaults. Closes the backend and tokenizer.
  */
-final class E2eModel implements AutoCloseable {
-  final Path dir;
-  final OnnxBackend backend;
-  final HuggingFaceTokenizer tokenizer;
-  final TextGenerator generator;
+public final class E2eModel implements AutoCloseable {
+  public final Path dir;
+  public final OnnxBackend backend;
+  public final HuggingFaceTokenizer tokenizer;
+  public final TextGenerator generator;
 
   private E2eModel(Path dir, OnnxBackend backend) {
     this.dir = dir;
@@ -32,17 +32,17 @@ final class E2eModel implements AutoCloseable {
   }
 
   /** A model under {@code shared/models} ({@link SharedModels}), found by the usual search. */
-  static E2eModel shared(String name) {
+  public static E2eModel shared(String name) {
     return open(SharedModels.model(name));
   }
 
   /** A model folder, found by the usual search. */
-  static E2eModel open(Path dir) {
+  public static E2eModel open(Path dir) {
     return new E2eModel(dir, builder(dir).build());
   }
 
   /** A model folder with an explicit model file. */
-  static E2eModel open(Path dir, String modelFile) {
+  public static E2eModel open(Path dir, String modelFile) {
     return new E2eModel(dir, builder(dir).modelFile(Path.of(modelFile)).build());
   }
 

@@ -15,7 +15,7 @@ import java.util.Set;
  * teacher-forced log-probabilities, and hand-written versions of Hugging Face's repetition
  * penalty and no-repeat n-gram rules (transformers {@code generation/logits_process.py}).
  */
-final class RawSessionReference {
+public final class RawSessionReference {
   private RawSessionReference() {}
 
   /** Rewrites the scores of the next token of {@code seq[0, length)} in place. */
@@ -27,7 +27,7 @@ final class RawSessionReference {
   }
 
   /** Raw logits of the token after {@code prompt} (one unpadded row). */
-  static float[] nextLogits(TransformerBackend backend, long[] prompt) {
+  public static float[] nextLogits(TransformerBackend backend, long[] prompt) {
     try (DecoderSession s = backend.openSession()) {
       Logits l = s.prefill(new long[][] {prompt}, new int[] {0});
       float[] row = new float[l.vocabSize()];
@@ -43,7 +43,7 @@ final class RawSessionReference {
    *
    * @return prompt followed by the generated tokens
    */
-  static long[] greedy(TransformerBackend backend, long[] prompt, int newTokens, Set<Long> eos,
+  public static long[] greedy(TransformerBackend backend, long[] prompt, int newTokens, Set<Long> eos,
       ScoreRule rule) {
     long[] seq = Arrays.copyOf(prompt, prompt.length + newTokens);
     int length = prompt.length;
@@ -67,7 +67,7 @@ final class RawSessionReference {
    * Sum over the generated tokens {@code seq[promptLength..]} of {@code log softmax(raw logits)}
    * at the token, teacher-forced through one session (in double).
    */
-  static double sumLogProbs(TransformerBackend backend, long[] seq, int promptLength) {
+  public static double sumLogProbs(TransformerBackend backend, long[] seq, int promptLength) {
     try (DecoderSession s = backend.openSession()) {
       Logits l = s.prefill(new long[][] {Arrays.copyOf(seq, promptLength)}, new int[] {0});
       float[] row = new float[l.vocabSize()];
@@ -95,7 +95,7 @@ final class RawSessionReference {
    *
    * @return the final beams, best first
    */
-  static List<Beam> beamSearchWithoutEos(TransformerBackend backend, long[] prompt, int numBeams,
+  public static List<Beam> beamSearchWithoutEos(TransformerBackend backend, long[] prompt, int numBeams,
       int newTokens) {
     List<Beam> running = List.of(new Beam(prompt, 0));
     for (int step = 0; step < newTokens; step++) {
@@ -123,7 +123,7 @@ final class RawSessionReference {
   }
 
   /** Lowest index of the largest value. */
-  static int argmax(float[] scores) {
+  public static int argmax(float[] scores) {
     int best = 0;
     for (int i = 1; i < scores.length; i++) {
       if (scores[i] > scores[best]) {
@@ -134,7 +134,7 @@ final class RawSessionReference {
   }
 
   /** {@code softmax(logits / temperature)} in double. */
-  static double[] softmax(float[] logits, double temperature) {
+  public static double[] softmax(float[] logits, double temperature) {
     double max = Double.NEGATIVE_INFINITY;
     for (float f : logits) {
       max = Math.max(max, f / temperature);
@@ -151,7 +151,7 @@ final class RawSessionReference {
     return p;
   }
 
-  static double[] logSoftmax(float[] logits) {
+  public static double[] logSoftmax(float[] logits) {
     double max = Double.NEGATIVE_INFINITY;
     for (float f : logits) {
       max = Math.max(max, f);
@@ -172,7 +172,7 @@ final class RawSessionReference {
    * Hugging Face {@code RepetitionPenaltyLogitsProcessor}: each distinct id of the sequence
    * (prompt included) gets {@code score < 0 ? score * penalty : score / penalty}, once.
    */
-  static ScoreRule repetitionPenalty(float penalty) {
+  public static ScoreRule repetitionPenalty(float penalty) {
     return (seq, length, promptLength, scores) -> {
       boolean[] seen = new boolean[scores.length];
       for (int i = 0; i < length; i++) {
@@ -189,7 +189,7 @@ final class RawSessionReference {
    * Hugging Face {@code NoRepeatNGramLogitsProcessor}: bans every token that would complete an
    * n-gram already present in the sequence (prompt included).
    */
-  static ScoreRule noRepeatNgram(int n) {
+  public static ScoreRule noRepeatNgram(int n) {
     return (seq, length, promptLength, scores) -> {
       if (length + 1 < n) {
         return;
@@ -211,7 +211,7 @@ final class RawSessionReference {
    * transformers 4.33): a 1-token sequence is always banned; a k-token one bans its last token
    * when the sequence ends with its first k-1 tokens, and is ignored while k exceeds the length.
    */
-  static ScoreRule badWords(long[]... sequences) {
+  public static ScoreRule badWords(long[]... sequences) {
     return (seq, length, promptLength, scores) -> {
       for (long[] bad : sequences) {
         int k = bad.length;
@@ -230,7 +230,7 @@ final class RawSessionReference {
   }
 
   /** Hugging Face {@code MinNewTokensLengthLogitsProcessor}: bans {@code eos} until {@code n} tokens are new. */
-  static ScoreRule minNewTokens(int n, long eos) {
+  public static ScoreRule minNewTokens(int n, long eos) {
     return (seq, length, promptLength, scores) -> {
       if (length - promptLength < n) {
         scores[(int) eos] = Float.NEGATIVE_INFINITY;
@@ -239,7 +239,7 @@ final class RawSessionReference {
   }
 
   /** The rules in order. */
-  static ScoreRule all(ScoreRule... rules) {
+  public static ScoreRule all(ScoreRule... rules) {
     return (seq, length, promptLength, scores) -> {
       for (ScoreRule r : rules) {
         r.apply(seq, length, promptLength, scores);
@@ -248,7 +248,7 @@ final class RawSessionReference {
   }
 
   /** Whether some n-gram occurs twice in {@code seq}. */
-  static boolean hasRepeatedNgram(long[] seq, int n) {
+  public static boolean hasRepeatedNgram(long[] seq, int n) {
     java.util.Set<java.util.List<Long>> seen = new java.util.HashSet<>();
     for (int start = 0; start + n <= seq.length; start++) {
       java.util.List<Long> gram = new java.util.ArrayList<>(n);
