@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = CostgenCli.Version.class,
     description = "Transformer text generation on ONNX Runtime with a price on every call.",
-    subcommands = {GenerateCommand.class, EstimateCommand.class, HardwareCommand.class, ProjectCommand.class,
+    subcommands = {GenerateCommand.class, CalibrateCommand.class, EstimateCommand.class, HardwareCommand.class, ProjectCommand.class,
         ReportCommand.class})
 public final class CostgenCli implements Runnable {
 

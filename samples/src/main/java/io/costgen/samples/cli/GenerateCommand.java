@@ -13,6 +13,8 @@ import io.costgen.core.tokenizer.HuggingFaceTokenizer;
 import io.costgen.cost.CallContext;
 import io.costgen.cost.CostComparison;
 import io.costgen.cost.CostModel;
+import io.costgen.cost.DeviceCalibration;
+import io.costgen.cost.OnlineCorrection;
 import io.costgen.cost.CostReport;
 import io.costgen.cost.HardwareProfile;
 import io.costgen.cost.Money;
@@ -21,6 +23,7 @@ import io.costgen.cost.Usage;
 import io.costgen.cost.meter.JsonLinesLedger;
 import io.costgen.onnx.ExecutionProvider;
 import io.costgen.onnx.OnnxBackend;
+import io.costgen.onnx.OnnxCalibration;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -116,7 +119,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (compare != null) {
       CostComparison.validate(compare, RemoteModelPrices.starter());
     }
-    CostModel costModel = costModel();
+    CostModel costModel = costModel(io.costgen.cost.DType.FP32); // validates the pricing flags early
     Path dir = ModelLocator.locate(model, err);
     OnnxBackend.Builder bb = OnnxBackend.builder().modelDir(dir).executionProvider(provider());
     if (threads != null) {
@@ -126,6 +129,7 @@ final class GenerateCommand implements Callable<Integer> {
     try (OnnxBackend backend = bb.build();
         Tokenizer tokenizer = openTokenizer(dir);
         JsonLinesLedger ledgerMeter = ledger == null ? null : JsonLinesLedger.open(ledger)) {
+      costModel = costModel(backend.modelInfo().weightDtype()); // measured rates of the model's format
       TextGenerator.Builder gb = TextGenerator.builder(backend).costModel(costModel);
       if (tokenizer != null) {
         gb.tokenizer(tokenizer);
@@ -159,7 +163,12 @@ final class GenerateCommand implements Callable<Integer> {
           out.flush();
         });
       }
-      GenerationResult result = generator.generate(rb.build());
+      GenerationResult result;
+      try {
+        result = generator.generate(rb.build());
+      } finally {
+        saveCorrections();
+      }
       List<CostComparison.Entry> compared = compare == null ? List.of()
           : CostComparison.compare(result.usage(), compare, RemoteModelPrices.starter(), electricityPrice());
       if (json) {
@@ -233,7 +242,45 @@ final class GenerateCommand implements Callable<Integer> {
     }
   }
 
+  /** Learned corrections of measured time, kept beside the calibration cache; loaded once per run. */
+  private OnlineCorrection corrections;
+
+  static Path correctionsFile() {
+    return OnnxCalibration.defaultCacheFile().resolveSibling("corrections.json");
+  }
+
+  private OnlineCorrection corrections() {
+    if (corrections == null) {
+      try {
+        corrections = OnlineCorrection.load(correctionsFile());
+      } catch (java.io.UncheckedIOException e) {
+        corrections = new OnlineCorrection(); // an unreadable file is replaced after the call
+      }
+    }
+    return corrections;
+  }
+
+  /** Saves what this run learned; a cache that cannot be written never fails the call. */
+  private void saveCorrections() {
+    if (corrections != null) {
+      try {
+        corrections.save(correctionsFile());
+      } catch (java.io.UncheckedIOException e) {
+        spec.commandLine().getErr().println("warning: " + e.getMessage());
+      }
+    }
+  }
+
   CostModel costModel() {
+    return costModel(io.costgen.cost.DType.FP32);
+  }
+
+  /**
+   * The cost model of this run. Local calls use the cached calibration for the backend's threads
+   * ({@code costgen calibrate}) when there is one, else the uncalibrated cpu profile; the pricing
+   * string names which.
+   */
+  CostModel costModel(io.costgen.cost.DType weights) {
     CostModel.Builder b = CostModel.builder().energy();
     if (hardware != null) {
       HardwareProfile target = HardwareProfile.named(hardware);
@@ -244,7 +291,14 @@ final class GenerateCommand implements Callable<Integer> {
         b.perDeviceHour();
       }
     } else {
-      b.localHardware(HardwareProfile.cpu());
+      java.util.Optional<DeviceCalibration> calibration =
+          OnnxCalibration.load(OnnxCalibration.defaultCacheFile(), threads == null ? 0 : threads);
+      if (calibration.isPresent()) {
+        b.calibration(calibration.get(), weights);
+      } else {
+        b.localHardware(HardwareProfile.cpu());
+      }
+      b.corrections(corrections());
       if (pricePerHour != null) {
         b.perDeviceHour(Money.usd(pricePerHour));
       }

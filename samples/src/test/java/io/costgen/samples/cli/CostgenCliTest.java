@@ -84,6 +84,39 @@ class CostgenCliTest {
   }
 
   @Test
+  void calibrate_json_printsExactlyTheDocumentedKeys_andGenerateUsesTheCachedCalibration(@TempDir Path cache)
+      throws Exception {
+    String old = System.getProperty("costgen.calibrationCache");
+    Path file = cache.resolve("calibration.json");
+    System.setProperty("costgen.calibrationCache", file.toString());
+    try {
+      Run c = run("calibrate", "--json", "--threads", "1", "--budget-ms", "60");
+      assertThat(c.exitCode()).as(c.err()).isZero();
+      List<String> keys = new ArrayList<>();
+      c.json().fieldNames().forEachRemaining(keys::add);
+      assertThat(keys).containsExactly("device", "threads", "onnxRuntime", "fp32FlopsPerSecond",
+          "fp16FlopsPerSecond", "int8OpsPerSecond", "int4FlopsPerSecond", "bandwidthBytesPerSecond",
+          "passOverheadSeconds", "measuredAt");
+      assertThat(c.json().get("threads").asInt()).isEqualTo(1);
+      assertThat(c.json().get("fp32FlopsPerSecond").asDouble()).isPositive();
+      assertThat(file).exists();
+
+      Run g = run("generate", "--model", stories(), "--prompt", "Once", "--max-new-tokens", "3", "--threads", "1",
+          "--json");
+      assertThat(g.exitCode()).as(g.err()).isZero();
+      assertThat(g.json().get("cost").get("pricing").asText()).contains("calibrated cpu").contains("1 threads");
+      assertThat(cache.resolve("corrections.json")).exists(); // what the call taught is kept
+      assertBad(run("calibrate", "--threads", "-1"), "--threads");
+    } finally {
+      if (old == null) {
+        System.clearProperty("costgen.calibrationCache");
+      } else {
+        System.setProperty("costgen.calibrationCache", old);
+      }
+    }
+  }
+
+  @Test
   void generate_withoutPricingFlags_pricesTheMeasuredEnergy_andStatesTheBasis() throws Exception {
     Run r = run("generate", "--model", stories(), "--prompt", "Once", "--max-new-tokens", "4", "--json");
     assertThat(r.exitCode()).as(r.err()).isZero();
