@@ -140,6 +140,14 @@ final class GenerateCommand implements Callable<Integer> {
       if (ledgerMeter != null) {
         gb.meter(ledgerMeter);
       }
+      // The estimate the call started with (expected device time), for predicted ÷ measured.
+      CostReport[] started = new CostReport[1];
+      gb.addListener(new io.costgen.core.CostListener() {
+        @Override
+        public void onStart(CallContext c, CostReport estimate) {
+          started[0] = estimate;
+        }
+      });
       TextGenerator generator = gb.build();
       GenerationRequest.Builder rb = GenerationRequest.builder().config(config).context(context);
       if (input != null && input.inputIds != null) {
@@ -175,6 +183,12 @@ final class GenerateCommand implements Callable<Integer> {
         ObjectNode root = toJson(result);
         ObjectNode cost = (ObjectNode) root.get("cost");
         cost.put("electricityPricePerKwh", electricityPrice().toPlainString());
+        if (started[0] != null) {
+          Usage u = result.usage();
+          cost.put("estimatedDeviceSeconds", started[0].deviceSeconds());
+          cost.put("boundDeviceSeconds", costModel.bound(backend.modelInfo().shape(), u.promptTokens(),
+              started[0].usage().decodeSteps(), Math.max(1, started[0].usage().sequences()), true).deviceSeconds());
+        }
         cost.put("electricityPriceSource", priceKwh != null ? "--price-kwh"
             : CostModel.Builder.DEFAULT_ELECTRICITY_PRICE_SOURCE);
         if (compare != null) {
