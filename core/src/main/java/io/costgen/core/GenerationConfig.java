@@ -72,7 +72,15 @@ public final class GenerationConfig {
     PAD_TOKEN_ID("pad_token_id"),
     STOP_STRINGS("stop_strings"),
     SEED("seed"),
-    MAX_TIME("max_time");
+    MAX_TIME("max_time"),
+    SUPPRESS_TOKENS("suppress_tokens"),
+    BEGIN_SUPPRESS_TOKENS("begin_suppress_tokens"),
+    FORCED_BOS_TOKEN_ID("forced_bos_token_id"),
+    FORCED_EOS_TOKEN_ID("forced_eos_token_id"),
+    SEQUENCE_BIAS("sequence_bias"),
+    EXPONENTIAL_DECAY_LENGTH_PENALTY("exponential_decay_length_penalty"),
+    RENORMALIZE_LOGITS("renormalize_logits"),
+    REMOVE_INVALID_VALUES("remove_invalid_values");
 
     final String hfName;
 
@@ -105,6 +113,14 @@ public final class GenerationConfig {
   private final List<String> stopStrings;
   private final Long seed;
   private final Duration maxTime;
+  private final List<Long> suppressTokens;
+  private final List<Long> beginSuppressTokens;
+  private final Long forcedBosTokenId;
+  private final List<Long> forcedEosTokenIds;
+  private final Map<List<Long>, Double> sequenceBias;
+  private final ExponentialDecayLengthPenalty exponentialDecayLengthPenalty;
+  private final boolean renormalizeLogits;
+  private final boolean removeInvalidValues;
   private final Set<Field> explicit;
 
   private GenerationConfig(Builder b) {
@@ -132,6 +148,14 @@ public final class GenerationConfig {
     this.stopStrings = b.stopStrings;
     this.seed = b.seed;
     this.maxTime = b.maxTime;
+    this.suppressTokens = b.suppressTokens;
+    this.beginSuppressTokens = b.beginSuppressTokens;
+    this.forcedBosTokenId = b.forcedBosTokenId;
+    this.forcedEosTokenIds = b.forcedEosTokenIds;
+    this.sequenceBias = b.sequenceBias;
+    this.exponentialDecayLengthPenalty = b.exponentialDecayLengthPenalty;
+    this.renormalizeLogits = b.renormalizeLogits;
+    this.removeInvalidValues = b.removeInvalidValues;
     this.explicit = Collections.unmodifiableSet(EnumSet.copyOf(b.explicit.isEmpty()
         ? EnumSet.noneOf(Field.class) : b.explicit));
   }
@@ -173,6 +197,14 @@ public final class GenerationConfig {
     b.stopStrings = stopStrings;
     b.seed = seed;
     b.maxTime = maxTime;
+    b.suppressTokens = suppressTokens;
+    b.beginSuppressTokens = beginSuppressTokens;
+    b.forcedBosTokenId = forcedBosTokenId;
+    b.forcedEosTokenIds = forcedEosTokenIds;
+    b.sequenceBias = sequenceBias;
+    b.exponentialDecayLengthPenalty = exponentialDecayLengthPenalty;
+    b.renormalizeLogits = renormalizeLogits;
+    b.removeInvalidValues = removeInvalidValues;
     b.explicit.addAll(explicit);
     return b;
   }
@@ -180,11 +212,14 @@ public final class GenerationConfig {
   /**
    * Reads the keys of a Hugging Face {@code generation_config.json} (snake_case names, e.g.
    * {@code "max_new_tokens"}, {@code "eos_token_id"} as a number or a list, {@code "early_stopping"}
-   * as a boolean or {@code "never"}, {@code "max_time"} in seconds). Keys present with a non-null
-   * value are marked explicit; unknown keys (e.g. {@code "bos_token_id"},
-   * {@code "transformers_version"}) are ignored. A {@code "max_length"} equal to the global default
-   * {@value #DEFAULT_MAX_LENGTH} is treated as unset, as Hugging Face's
-   * {@code _prepare_generated_length} does.
+   * as a boolean or {@code "never"}, {@code "max_time"} in seconds, {@code "sequence_bias"} as a
+   * list of {@code [[ids], bias]} pairs or an object keyed by id lists). Keys present with a
+   * non-null value are marked explicit; {@code "top_k": null} means no top-k filter (as in
+   * transformers), i.e. {@code topK = 0}; other nulls leave the default. Metadata keys (e.g.
+   * {@code "bos_token_id"}, {@code "transformers_version"}) are ignored; generation keys costgen
+   * does not implement (e.g. {@code "diversity_penalty"}) are logged once per key as a warning. A
+   * {@code "max_length"} equal to the global default {@value #DEFAULT_MAX_LENGTH} is treated as
+   * unset, as Hugging Face's {@code _prepare_generated_length} does.
    *
    * @throws IllegalArgumentException naming the key when a value has the wrong type or range
    */
@@ -193,10 +228,13 @@ public final class GenerationConfig {
     Builder b = new Builder();
     for (Map.Entry<String, ?> e : json.entrySet()) {
       Object v = e.getValue();
+      String key = e.getKey();
       if (v == null) {
+        if (key.equals("top_k")) {
+          b.topK(0); // transformers: top_k=None disables the top-k warper
+        }
         continue;
       }
-      String key = e.getKey();
       switch (key) {
         case "max_length": {
           int n = intValue(key, v);
@@ -236,8 +274,24 @@ public final class GenerationConfig {
           b.maxTime(Duration.ofNanos(Math.round(seconds * 1e9)));
           break;
         }
+        case "suppress_tokens": b.suppressTokens(longList(key, v)); break;
+        case "begin_suppress_tokens": b.beginSuppressTokens(longList(key, v)); break;
+        case "forced_bos_token_id": b.forcedBosTokenId(longValue(key, v)); break;
+        case "forced_eos_token_id": b.forcedEosTokenIds(longList(key, v)); break;
+        case "sequence_bias": b.sequenceBias(sequenceBiasValue(key, v)); break;
+        case "exponential_decay_length_penalty": {
+          if (!(v instanceof List<?> pair) || pair.size() != 2) {
+            throw new IllegalArgumentException(key + ": " + v + " is not a [start_index, decay_factor] pair");
+          }
+          b.exponentialDecayLengthPenalty(
+              new ExponentialDecayLengthPenalty(intValue(key, pair.get(0)), doubleValue(key, pair.get(1))));
+          break;
+        }
+        case "renormalize_logits": b.renormalizeLogits(boolValue(key, v)); break;
+        case "remove_invalid_values": b.removeInvalidValues(boolValue(key, v)); break;
         default:
-          break; // not a generation field costgen uses
+          UnsupportedKeys.check(key, v);
+          break;
       }
     }
     return b.build();
@@ -375,6 +429,40 @@ public final class GenerationConfig {
   /** Wall-time limit of a call, checked after each forward pass. Default unset. */
   public Optional<Duration> maxTime() { return Optional.ofNullable(maxTime); }
 
+  /** Token ids never generated ({@code SuppressTokensLogitsProcessor}). Default empty. */
+  public List<Long> suppressTokens() { return suppressTokens; }
+
+  /** Token ids not generated as the first new token ({@code SuppressTokensAtBeginLogitsProcessor}). Default empty. */
+  public List<Long> beginSuppressTokens() { return beginSuppressTokens; }
+
+  /** Token forced when the sequence holds exactly one token ({@code ForcedBOSTokenLogitsProcessor}). Default unset. */
+  public OptionalLong forcedBosTokenId() {
+    return forcedBosTokenId == null ? OptionalLong.empty() : OptionalLong.of(forcedBosTokenId);
+  }
+
+  /**
+   * Tokens forced as the last token the length limit allows ({@code ForcedEOSTokenLogitsProcessor});
+   * with several ids, each of them stays allowed. Default empty.
+   */
+  public List<Long> forcedEosTokenIds() { return forcedEosTokenIds; }
+
+  /**
+   * Biases added to the score of a sequence's last token when the tokens before it were just
+   * generated ({@code SequenceBiasLogitsProcessor}); single-token sequences always. Default empty.
+   */
+  public Map<List<Long>, Double> sequenceBias() { return sequenceBias; }
+
+  /** Raises the EOS scores exponentially after a number of new tokens. Default unset. */
+  public Optional<ExponentialDecayLengthPenalty> exponentialDecayLengthPenalty() {
+    return Optional.ofNullable(exponentialDecayLengthPenalty);
+  }
+
+  /** Log-softmax the scores after all processors ({@code LogitNormalization}). Default false. */
+  public boolean renormalizeLogits() { return renormalizeLogits; }
+
+  /** Replace NaN and ±infinity scores by 0 and ±float max ({@code InfNanRemoveLogitsProcessor}). Default false. */
+  public boolean removeInvalidValues() { return removeInvalidValues; }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -394,6 +482,11 @@ public final class GenerationConfig {
         && numReturnSequences == c.numReturnSequences && eosTokenIds.equals(c.eosTokenIds)
         && Objects.equals(padTokenId, c.padTokenId) && stopStrings.equals(c.stopStrings)
         && Objects.equals(seed, c.seed) && Objects.equals(maxTime, c.maxTime)
+        && suppressTokens.equals(c.suppressTokens) && beginSuppressTokens.equals(c.beginSuppressTokens)
+        && Objects.equals(forcedBosTokenId, c.forcedBosTokenId) && forcedEosTokenIds.equals(c.forcedEosTokenIds)
+        && sequenceBias.equals(c.sequenceBias)
+        && Objects.equals(exponentialDecayLengthPenalty, c.exponentialDecayLengthPenalty)
+        && renormalizeLogits == c.renormalizeLogits && removeInvalidValues == c.removeInvalidValues
         && explicit.equals(c.explicit);
   }
 
@@ -402,7 +495,9 @@ public final class GenerationConfig {
     return Objects.hash(maxLength, maxNewTokens, minLength, minNewTokens, doSample, temperature,
         topK, topP, minP, typicalP, epsilonCutoff, etaCutoff, repetitionPenalty,
         noRepeatNgramSize, badWordsIds, numBeams, lengthPenalty, earlyStopping,
-        numReturnSequences, eosTokenIds, padTokenId, stopStrings, seed, maxTime, explicit);
+        numReturnSequences, eosTokenIds, padTokenId, stopStrings, seed, maxTime, suppressTokens,
+        beginSuppressTokens, forcedBosTokenId, forcedEosTokenIds, sequenceBias, exponentialDecayLengthPenalty,
+        renormalizeLogits, removeInvalidValues, explicit);
   }
 
   /** The explicitly set fields, with Hugging Face names, e.g. {@code GenerationConfig{max_new_tokens=32}}. */
@@ -443,6 +538,14 @@ public final class GenerationConfig {
       case STOP_STRINGS: return stopStrings;
       case SEED: return seed;
       case MAX_TIME: return maxTime;
+      case SUPPRESS_TOKENS: return suppressTokens;
+      case BEGIN_SUPPRESS_TOKENS: return beginSuppressTokens;
+      case FORCED_BOS_TOKEN_ID: return forcedBosTokenId;
+      case FORCED_EOS_TOKEN_ID: return forcedEosTokenIds;
+      case SEQUENCE_BIAS: return sequenceBias;
+      case EXPONENTIAL_DECAY_LENGTH_PENALTY: return exponentialDecayLengthPenalty;
+      case RENORMALIZE_LOGITS: return renormalizeLogits;
+      case REMOVE_INVALID_VALUES: return removeInvalidValues;
       default: throw new AssertionError(f);
     }
   }
@@ -473,6 +576,14 @@ public final class GenerationConfig {
       case STOP_STRINGS: to.stopStrings(from.stopStrings); break;
       case SEED: to.seed(from.seed); break;
       case MAX_TIME: to.maxTime(from.maxTime); break;
+      case SUPPRESS_TOKENS: to.suppressTokens(from.suppressTokens); break;
+      case BEGIN_SUPPRESS_TOKENS: to.beginSuppressTokens(from.beginSuppressTokens); break;
+      case FORCED_BOS_TOKEN_ID: to.forcedBosTokenId(from.forcedBosTokenId); break;
+      case FORCED_EOS_TOKEN_ID: to.forcedEosTokenIds(from.forcedEosTokenIds); break;
+      case SEQUENCE_BIAS: to.sequenceBias(from.sequenceBias); break;
+      case EXPONENTIAL_DECAY_LENGTH_PENALTY: to.exponentialDecayLengthPenalty(from.exponentialDecayLengthPenalty); break;
+      case RENORMALIZE_LOGITS: to.renormalizeLogits(from.renormalizeLogits); break;
+      case REMOVE_INVALID_VALUES: to.removeInvalidValues(from.removeInvalidValues); break;
       default: throw new AssertionError(f);
     }
   }
@@ -527,6 +638,38 @@ public final class GenerationConfig {
       return out;
     }
     throw new IllegalArgumentException(key + ": " + v + " is neither an integer nor a list of integers");
+  }
+
+  /** {@code [[ids], bias]} pairs (transformers' serialized form) or {@code {"[1, 2]": bias}} / {@code {"(1, 2)": bias}}. */
+  private static Map<List<Long>, Double> sequenceBiasValue(String key, Object v) {
+    Map<List<Long>, Double> out = new java.util.LinkedHashMap<>();
+    if (v instanceof List<?> list) {
+      for (Object o : list) {
+        if (!(o instanceof List<?> pair) || pair.size() != 2) {
+          throw new IllegalArgumentException(key + ": " + v + " is not a list of [[token ids], bias] pairs");
+        }
+        out.put(longList(key, pair.get(0)), doubleValue(key, pair.get(1)));
+      }
+      return out;
+    }
+    if (v instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String k = String.valueOf(e.getKey()).trim().replaceAll("^[\\[(]|[\\])]$", "");
+        List<Long> ids = new ArrayList<>();
+        for (String part : k.split(",")) {
+          if (!part.isBlank()) {
+            try {
+              ids.add(Long.parseLong(part.trim()));
+            } catch (NumberFormatException ex) {
+              throw new IllegalArgumentException(key + ": key " + e.getKey() + " is not a list of token ids");
+            }
+          }
+        }
+        out.put(ids, doubleValue(key, e.getValue()));
+      }
+      return out;
+    }
+    throw new IllegalArgumentException(key + ": " + v + " is not a list of [[token ids], bias] pairs");
   }
 
   private static List<List<Long>> nestedLongLists(String key, Object v) {
@@ -591,6 +734,14 @@ public final class GenerationConfig {
     private List<String> stopStrings = List.of();
     private Long seed;
     private Duration maxTime;
+    private List<Long> suppressTokens = List.of();
+    private List<Long> beginSuppressTokens = List.of();
+    private Long forcedBosTokenId;
+    private List<Long> forcedEosTokenIds = List.of();
+    private Map<List<Long>, Double> sequenceBias = Map.of();
+    private ExponentialDecayLengthPenalty exponentialDecayLengthPenalty;
+    private boolean renormalizeLogits;
+    private boolean removeInvalidValues;
     private final EnumSet<Field> explicit = EnumSet.noneOf(Field.class);
 
     private Builder() {}
@@ -850,6 +1001,88 @@ public final class GenerationConfig {
       return mark(Field.MAX_TIME);
     }
 
+    /** Token ids never generated, each >= 0. */
+    public Builder suppressTokens(List<Long> ids) {
+      this.suppressTokens = nonNegativeIds("suppressTokens (suppress_tokens)", ids);
+      return mark(Field.SUPPRESS_TOKENS);
+    }
+
+    /** Token ids not generated as the first new token, each >= 0. */
+    public Builder beginSuppressTokens(List<Long> ids) {
+      this.beginSuppressTokens = nonNegativeIds("beginSuppressTokens (begin_suppress_tokens)", ids);
+      return mark(Field.BEGIN_SUPPRESS_TOKENS);
+    }
+
+    /** Token forced when the sequence holds exactly one token; >= 0. */
+    public Builder forcedBosTokenId(long id) {
+      if (id < 0) {
+        throw new IllegalArgumentException("forcedBosTokenId (forced_bos_token_id): " + id + " must be >= 0");
+      }
+      this.forcedBosTokenId = id;
+      return mark(Field.FORCED_BOS_TOKEN_ID);
+    }
+
+    private Builder forcedBosTokenId(Long id) {
+      return id == null ? unset(Field.FORCED_BOS_TOKEN_ID) : forcedBosTokenId((long) id);
+    }
+
+    /** Tokens forced as the last token the length limit allows, each >= 0. */
+    public Builder forcedEosTokenIds(List<Long> ids) {
+      this.forcedEosTokenIds = nonNegativeIds("forcedEosTokenIds (forced_eos_token_id)", ids);
+      return mark(Field.FORCED_EOS_TOKEN_ID);
+    }
+
+    /** Score biases per token sequence (each non-empty, ids >= 0; biases finite). */
+    public Builder sequenceBias(Map<List<Long>, Double> biases) {
+      Objects.requireNonNull(biases, "sequenceBias");
+      Map<List<Long>, Double> copy = new java.util.LinkedHashMap<>();
+      for (Map.Entry<List<Long>, Double> e : biases.entrySet()) {
+        List<Long> seq = nonNegativeIds("sequenceBias (sequence_bias) key", e.getKey());
+        if (seq.isEmpty()) {
+          throw new IllegalArgumentException("sequenceBias (sequence_bias): a token sequence must not be empty");
+        }
+        Double bias = e.getValue();
+        if (bias == null || bias.isNaN() || bias.isInfinite()) {
+          throw new IllegalArgumentException("sequenceBias (sequence_bias) " + seq + ": bias " + bias + " must be finite");
+        }
+        copy.put(seq, bias);
+      }
+      this.sequenceBias = java.util.Collections.unmodifiableMap(copy);
+      return mark(Field.SEQUENCE_BIAS);
+    }
+
+    /** Raises the EOS scores exponentially after {@code startIndex} new tokens. */
+    public Builder exponentialDecayLengthPenalty(ExponentialDecayLengthPenalty p) {
+      if (p == null) {
+        return unset(Field.EXPONENTIAL_DECAY_LENGTH_PENALTY);
+      }
+      this.exponentialDecayLengthPenalty = p;
+      return mark(Field.EXPONENTIAL_DECAY_LENGTH_PENALTY);
+    }
+
+    /** Log-softmax the scores after all processors. */
+    public Builder renormalizeLogits(boolean v) {
+      this.renormalizeLogits = v;
+      return mark(Field.RENORMALIZE_LOGITS);
+    }
+
+    /** Replace NaN and ±infinity scores by finite values. */
+    public Builder removeInvalidValues(boolean v) {
+      this.removeInvalidValues = v;
+      return mark(Field.REMOVE_INVALID_VALUES);
+    }
+
+    private static List<Long> nonNegativeIds(String field, List<Long> ids) {
+      Objects.requireNonNull(ids, field);
+      List<Long> copy = List.copyOf(ids);
+      for (Long id : copy) {
+        if (id < 0) {
+          throw new IllegalArgumentException(field + ": token id " + id + " must be >= 0");
+        }
+      }
+      return copy;
+    }
+
     /**
      * Checks conflicting settings and builds.
      *
@@ -887,6 +1120,8 @@ public final class GenerationConfig {
         case PAD_TOKEN_ID: padTokenId = null; break;
         case SEED: seed = null; break;
         case MAX_TIME: maxTime = null; break;
+        case FORCED_BOS_TOKEN_ID: forcedBosTokenId = null; break;
+        case EXPONENTIAL_DECAY_LENGTH_PENALTY: exponentialDecayLengthPenalty = null; break;
         default: throw new AssertionError(f);
       }
       explicit.remove(f);

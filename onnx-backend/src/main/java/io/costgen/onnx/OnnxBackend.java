@@ -135,6 +135,7 @@ public final class OnnxBackend implements TransformerBackend {
     private Boolean allowSpinning;
     private OptionalInt contextLength = OptionalInt.empty();
     private boolean lastPositionLogits = true;
+    private boolean genaiSearchDefaults = true;
     private Path graphCacheDir;
 
     private Builder() {}
@@ -232,6 +233,19 @@ public final class OnnxBackend implements TransformerBackend {
     }
 
     /**
+     * Whether the {@code search} keys of an onnxruntime-genai {@code genai_config.json}
+     * ({@code max_length} as total length, {@code do_sample}, {@code top_k}, {@code top_p},
+     * {@code temperature}, {@code num_beams}, {@code early_stopping}, …) act as generation defaults
+     * where {@code generation_config.json} does not set the key (default true, onnxruntime-genai's
+     * behaviour). Turn it off to use only {@code generation_config.json} and Hugging Face's
+     * defaults.
+     */
+    public Builder genaiSearchDefaults(boolean enabled) {
+      this.genaiSearchDefaults = enabled;
+      return this;
+    }
+
+    /**
      * Where rewritten graphs are cached (default {@code ~/.cache/costgen/graphs}); see
      * {@link #lastPositionLogits(boolean)}. A model with external data gets symbolic links to
      * its data files there; a model with inline weights is copied once (its size on disk).
@@ -297,7 +311,8 @@ public final class OnnxBackend implements TransformerBackend {
         var layout = LayoutDiscovery.discover(folder, session.getInputInfo(),
             session.getOutputInfo());
         String device = executionProvider == ExecutionProvider.CUDA ? "cuda:" + deviceId : "cpu";
-        ModelInfo info = ModelInfoFactory.create(folder, layout, weights, contextLength, device);
+        ModelInfo info = ModelInfoFactory.create(folder, layout, weights, contextLength, device,
+            genaiSearchDefaults);
         return new OnnxBackend(
             new OnnxModel(env, session, layout, info, prepared.rewritten()));
       } catch (OrtException | RuntimeException e) {

@@ -95,6 +95,23 @@ class OnnxBackendMergedDecoderTest {
   }
 
   @Test
+  void genaiSearchDefaultsCanBeTurnedOff_andTopKNullMeansNoTopK() throws IOException {
+    TinyOnnxGraphs.write(dir, "decoder_model_merged.onnx", TinyOnnxGraphs.mergedDecoder(false));
+    Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": 3, \"top_k\": null}");
+    Files.writeString(dir.resolve("genai_config.json"), "{\"model\": {\"type\": \"gpt2\"},"
+        + " \"search\": {\"max_length\": 30, \"do_sample\": true, \"top_p\": 0.5}}");
+    try (OnnxBackend on = OnnxBackend.builder().modelDir(dir).contextLength(128).build()) {
+      assertThat(on.modelInfo().generationDefaults()).containsEntry("max_length", 30)
+          .containsEntry("do_sample", true).containsEntry("top_p", 0.5).containsEntry("top_k", 0);
+      assertThat(io.costgen.core.GenerationConfig.defaults().withModelDefaults(on.modelInfo()).topK()).isZero();
+    }
+    try (OnnxBackend off = OnnxBackend.builder().modelDir(dir).contextLength(128).genaiSearchDefaults(false).build()) {
+      assertThat(off.modelInfo().generationDefaults()).doesNotContainKeys("max_length", "do_sample", "top_p")
+          .containsEntry("top_k", 0);
+    }
+  }
+
+  @Test
   void firstRunUsesTheNoCacheBranch_laterRunsTheCacheBranch() throws IOException {
     try (OnnxBackend backend = open(true); DecoderSession s = backend.openSession()) {
       float[] row = new float[TinyOnnxGraphs.VOCAB];

@@ -12,7 +12,7 @@ import io.costgen.core.GenerationRequest;
 import io.costgen.core.GenerationResult;
 import io.costgen.core.TextGenerator;
 import io.costgen.onnx.OnnxBackend;
-import io.costgen.onnx.modelgen.Layout;
+import io.costgen.testkit.Layout;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;

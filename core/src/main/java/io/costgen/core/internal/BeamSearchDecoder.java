@@ -412,9 +412,10 @@ public final class BeamSearchDecoder implements Decoder {
     double remaining = total;
     for (int c = 0; c < k; c++) {
       if (!(remaining > 0)) {
-        clearTaken(c);
-        throw new IllegalStateException("beam sampling: fewer than " + k + " tokens have a non-zero probability"
-            + " (numBeams × max(2, 1 + number of EOS ids)); raise topK or lower numBeams");
+        // torch.multinomial without replacement: once the non-zero probabilities are used up, the
+        // remaining draws are zero-probability entries (score -inf), lowest index first
+        fillWithZeroProbability(c);
+        break;
       }
       double u = item.rng.nextDouble() * remaining;
       double run = 0;
@@ -451,6 +452,19 @@ public final class BeamSearchDecoder implements Decoder {
       remaining -= weight(candValue[c], max);
     }
     clearTaken(k);
+  }
+
+  /** Candidates {@code from..k-1}: the untaken entries in index order (they carry their -inf scores). */
+  private void fillWithZeroProbability(int from) {
+    int c = from;
+    for (int flat = 0; c < k && flat < nb * vocab; flat++) {
+      if (!taken[flat]) {
+        taken[flat] = true;
+        candFlat[c] = flat;
+        candValue[c] = acc[flat / vocab][flat % vocab];
+        c++;
+      }
+    }
   }
 
   private void clearTaken(int drawn) {

@@ -27,7 +27,10 @@ public final class LogitsProcessors {
    * ids), then the user's processors merged as {@code _merge_criteria_processor_list} does (a
    * user processor of the same class as a default one replaces it in place, others are
    * appended), then — only when {@code doSample} — temperature, top-k, top-p, min-p, typical,
-   * epsilon, eta. {@code min_tokens_to_keep} is 1, or {@code eosTokenIds.size() + 1} with beams.
+   * epsilon, eta; then log-softmax when {@code renormalizeLogits}. Sequence bias runs first;
+   * forced BOS/EOS, invalid-value removal, exponential decay length penalty and suppressed tokens
+   * run after min length, as in transformers ({@link TokenRuleProcessors}).
+   * {@code min_tokens_to_keep} is 1, or {@code eosTokenIds.size() + 1} with beams.
    *
    * <p>As in Hugging Face, a user processor is merged before the sampling processors are added,
    * so e.g. a user {@link #topK} does not replace the config's top-k (both run).
@@ -42,6 +45,9 @@ public final class LogitsProcessors {
     Objects.requireNonNull(userProcessors, "userProcessors");
     List<Long> eos = config.eosTokenIds();
     List<LogitsProcessor> defaults = new ArrayList<>();
+    if (!config.sequenceBias().isEmpty()) {
+      defaults.add(TokenRuleProcessors.sequenceBias(config.sequenceBias()));
+    }
     if (config.repetitionPenalty() != 1.0) {
       defaults.add(repetitionPenalty(config.repetitionPenalty()));
     }
@@ -59,6 +65,27 @@ public final class LogitsProcessors {
       } else if (config.minLength() > 0) {
         defaults.add(minLength(config.minLength(), eos));
       }
+    }
+    if (config.forcedBosTokenId().isPresent()) {
+      defaults.add(TokenRuleProcessors.forcedBos(config.forcedBosTokenId().getAsLong()));
+    }
+    if (!config.forcedEosTokenIds().isEmpty()) {
+      int maxNew = config.maxNewTokens().orElse(config.isExplicit("max_length") ? 0 : GenerationConfig.DEFAULT_MAX_LENGTH);
+      defaults.add(TokenRuleProcessors.forcedEos(config.forcedEosTokenIds(), maxNew, config.maxLength()));
+    }
+    if (config.removeInvalidValues()) {
+      defaults.add(TokenRuleProcessors.removeInvalidValues());
+    }
+    if (config.exponentialDecayLengthPenalty().isPresent() && !eos.isEmpty()) {
+      var p = config.exponentialDecayLengthPenalty().get();
+      defaults.add(TokenRuleProcessors.exponentialDecay(p.startIndex(), p.decayFactor(), eos));
+    }
+    if (!config.suppressTokens().isEmpty()) {
+      defaults.add(TokenRuleProcessors.suppress(config.suppressTokens()));
+    }
+    if (!config.beginSuppressTokens().isEmpty()) {
+      defaults.add(TokenRuleProcessors.suppressAtBegin(config.beginSuppressTokens(),
+          config.forcedBosTokenId().isPresent() ? 1 : 0));
     }
     List<LogitsProcessor> list = merge(defaults, userProcessors);
     if (config.doSample()) {
@@ -84,6 +111,9 @@ public final class LogitsProcessors {
       if (config.etaCutoff() > 0 && config.etaCutoff() < 1) {
         list.add(eta(config.etaCutoff(), keep));
       }
+    }
+    if (config.renormalizeLogits()) {
+      list.add(TokenRuleProcessors.renormalize());
     }
     return list;
   }

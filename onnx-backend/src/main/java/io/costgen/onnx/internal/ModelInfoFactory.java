@@ -73,6 +73,12 @@ public final class ModelInfoFactory {
   /** Builds the model info. */
   public static ModelInfo create(ModelFolder folder, OnnxModelLayout layout,
       InitializerSummary weights, OptionalInt contextOverride, String device) {
+    return create(folder, layout, weights, contextOverride, device, true);
+  }
+
+  /** Builds the model info; {@code genaiSearch} false leaves out the genai_config.json search keys. */
+  public static ModelInfo create(ModelFolder folder, OnnxModelLayout layout,
+      InitializerSummary weights, OptionalInt contextOverride, String device, boolean genaiSearch) {
     Map<String, Object> cfg = folder.config();
     Map<String, Object> gModel = folder.genaiModel();
     Map<String, Object> gDec = folder.genaiDecoder();
@@ -170,7 +176,7 @@ public final class ModelInfoFactory {
         ? (weightDtype == DType.FP16 || weightDtype == DType.BF16 ? weightDtype : DType.FP32)
         : dtype(layout.kvCacheType());
     return new ModelInfo(built, weightDtype, kvDtype, specialTokens(folder),
-        generationDefaults(folder), device, 1);
+        generationDefaults(folder, genaiSearch), device, 1);
   }
 
   private static ArchitectureFamily family(Map<String, Object> cfg, Map<String, Object> gModel,
@@ -226,11 +232,22 @@ public final class ModelInfoFactory {
     return new SpecialTokens(bos, eos, pad);
   }
 
-  /** generation_config.json (nulls dropped) plus genai search keys it lacks. */
+  /**
+   * generation_config.json (nulls dropped, except {@code "top_k": null}, which transformers reads
+   * as "no top-k filter" and is kept as {@code 0}) plus, when {@code genaiSearch}, the genai
+   * {@code search} keys it lacks.
+   */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> generationDefaults(ModelFolder folder) {
+  static Map<String, Object> generationDefaults(ModelFolder folder, boolean genaiSearch) {
     Map<String, Object> out = new LinkedHashMap<>(
         (Map<String, Object>) Json.immutableCopy(folder.generationConfig()));
+    Map<String, Object> raw = folder.generationConfig();
+    if (raw != null && raw.containsKey("top_k") && raw.get("top_k") == null) {
+      out.put("top_k", 0);
+    }
+    if (!genaiSearch) {
+      return out;
+    }
     Map<String, Object> search =
         (Map<String, Object>) Json.immutableCopy(Json.path(folder.genaiConfig(), "search"));
     for (Map.Entry<String, Object> e : search.entrySet()) {

@@ -9,7 +9,17 @@ import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import io.costgen.core.chat.ChatTemplateException;
 import io.costgen.core.chat.TemplateRaisedException;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.el.TruthyTypeConverter;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.InterpreterFactory;
 import java.time.Clock;
+import java.util.Collection;
+import java.util.Properties;
+import jinjava.de.odysseus.el.ExpressionFactoryImpl;
+import jinjava.de.odysseus.el.tree.TreeBuilder;
+import jinjava.javax.el.CompositeELResolver;
+import jinjava.javax.el.ExpressionFactory;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -29,10 +39,12 @@ public final class JinjaEngine {
 
   private JinjaEngine() {
     JinjavaConfig config = JinjavaConfig.newBuilder()
-        .withTrimBlocks(true)
-        .withLstripBlocks(true)
+        .withTrimBlocks(false) // applied exactly as jinja2 does by BlockWhitespace
+        .withLstripBlocks(false)
         .withKeepTrailingNewline(true)
         .withNestedInterpretationEnabled(false)
+        .withEnableRecursiveMacroCalls(true)
+        .withMaxMacroRecursionDepth(100)
         .withFailOnUnknownTokens(false)
         .withLegacyOverrides(LegacyOverrides.newBuilder()
             .withEvaluateMapKeys(true)
@@ -47,13 +59,24 @@ public final class JinjaEngine {
             .withAllowAdjacentTextNodes(false)
             .build())
         .withMaxOutputSize(64L * 1024 * 1024)
+        .withElResolver(new CompositeELResolver() {
+          {
+            add(new PyMethods());
+            add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+          }
+        })
+        .withInterperterFactory(new PyInterpreterFactory())
         .build();
-    jinjava = new Jinjava(config);
+    jinjava = new PyJinjava(config);
     jinjava.registerFunction(new ELFunctionDefinition("", "raise_exception", Functions.class, "raiseException",
         Object.class));
     jinjava.registerFunction(new ELFunctionDefinition("", "strftime_now", Functions.class, "strftimeNow",
         String.class));
     jinjava.registerFilter(new TojsonFilter());
+    jinjava.registerFilter(new PyExtensions.Trim());
+    jinjava.registerFilter(new PyExtensions.Items());
+    jinjava.registerExpTest(new PyExtensions.Iterable());
+    jinjava.registerTag(new PyExtensions.For());
   }
 
   public static JinjaEngine get() {
@@ -72,9 +95,13 @@ public final class JinjaEngine {
     if (text.endsWith("\n")) {
       text = text.substring(0, text.length() - 1);
     }
+    text = BlockWhitespace.apply(text);
     Map<String, Object> bindings = new HashMap<>();
     variables.forEach(bindings::put);
     bindings.put(CLOCK_KEY, clock);
+    // jinja2 globals are variables too: templates test "strftime_now is defined"
+    bindings.putIfAbsent("raise_exception", GLOBAL_MARK);
+    bindings.putIfAbsent("strftime_now", GLOBAL_MARK);
     RenderResult result;
     try {
       result = jinjava.renderForResult(text, bindings);
@@ -83,12 +110,19 @@ public final class JinjaEngine {
       if (raise != null) {
         throw new TemplateRaisedException(raise.getMessage(), origin);
       }
-      throw new ChatTemplateException(origin + ": " + e.getMessage(), e);
+      ChatTemplateException typeError = typeError(e, origin);
+      throw typeError != null ? typeError : new ChatTemplateException(origin + ": " + e.getMessage(), e);
     }
     for (TemplateError err : result.getErrors()) {
       TemplateRaise raise = findRaise(err.getException());
       if (raise != null) {
         throw new TemplateRaisedException(raise.getMessage(), origin);
+      }
+    }
+    for (TemplateError err : result.getErrors()) {
+      ChatTemplateException typeError = typeError(err.getException(), origin);
+      if (typeError != null) {
+        throw typeError;
       }
     }
     for (TemplateError err : result.getErrors()) {
@@ -100,6 +134,17 @@ public final class JinjaEngine {
     return result.getOutput();
   }
 
+  private static final String GLOBAL_MARK = "<built-in function>";
+
+  private static ChatTemplateException typeError(Throwable t, String origin) {
+    for (int depth = 0; t != null && depth < 20; depth++, t = t.getCause()) {
+      if (t instanceof PyParser.TypeError e) {
+        return new ChatTemplateException(origin + ": TypeError: " + e.getMessage(), e);
+      }
+    }
+    return null;
+  }
+
   private static TemplateRaise findRaise(Throwable t) {
     for (int depth = 0; t != null && depth < 20; depth++, t = t.getCause()) {
       if (t instanceof TemplateRaise r) {
@@ -107,6 +152,65 @@ public final class JinjaEngine {
       }
     }
     return null;
+  }
+
+  /** Jinjava whose expressions are parsed by {@link PyParser}. */
+  private static final class PyJinjava extends Jinjava {
+    private final ExpressionFactory factory;
+
+    PyJinjava(JinjavaConfig config) {
+      super(config);
+      Properties props = new Properties();
+      props.setProperty(TreeBuilder.class.getName(), PyParser.SyntaxBuilder.class.getName());
+      factory = new ExpressionFactoryImpl(props, new TruthyTypeConverter());
+    }
+
+    @Override
+    public ExpressionFactory getExpressionFactory() {
+      return factory;
+    }
+  }
+
+  /** Interpreters that print values as Python's {@code str()} does (True, 1.0, {'a': 1}). */
+  private static final class PyInterpreterFactory implements InterpreterFactory {
+    @Override
+    public JinjavaInterpreter newInstance(JinjavaInterpreter orig) {
+      return new PyInterpreter(orig);
+    }
+
+    @Override
+    public JinjavaInterpreter newInstance(Jinjava application, Context context, JinjavaConfig renderConfig) {
+      return new PyInterpreter(application, context, renderConfig);
+    }
+  }
+
+  private static final class PyInterpreter extends JinjavaInterpreter {
+    PyInterpreter(JinjavaInterpreter orig) {
+      super(orig);
+    }
+
+    PyInterpreter(Jinjava application, Context context, JinjavaConfig config) {
+      super(application, context, config);
+    }
+
+    @Override
+    public Object resolveELExpression(String expression, int lineNumber, int position) {
+      PyMethods.resetDefinedNull();
+      return super.resolveELExpression(expression, lineNumber, position);
+    }
+
+    /** Python's str(): None read from a present key prints "None" (an undefined value prints nothing). */
+    @Override
+    public String getAsString(Object object) {
+      Object v = PyValues.unwrap(object);
+      if (v == null) {
+        return PyMethods.lastWasDefinedNull() ? "None" : "";
+      }
+      if (v instanceof Boolean || v instanceof Number || v instanceof Map<?, ?> || v instanceof Collection<?>) {
+        return PyValues.str(v);
+      }
+      return super.getAsString(object);
+    }
   }
 
   /** Thrown by {@code raise_exception(msg)}; turned into a {@link TemplateRaisedException}. */
