@@ -86,8 +86,10 @@ final class CallAccounting {
     }
     ModelShape shape = info.shape();
     CostReport worstCase = generator.costModel().bound(shape, promptTokens, maxNewTokens, rows, coldStart);
-    Map<BudgetUnit, BigDecimal> worst = only(units, CallEstimate.amountsOf(worstCase));
-    Map<BudgetUnit, BigDecimal> fixed = only(units, CallEstimate.amountsOf(
+    // Money in the budgets' currency: a call priced in another currency is refused here, before
+    // any work, unless an exchange rate was configured.
+    Map<BudgetUnit, BigDecimal> worst = only(units, budgets.get().amountsOf(worstCase));
+    Map<BudgetUnit, BigDecimal> fixed = only(units, budgets.get().amountsOf(
         generator.costModel().bound(shape, promptTokens, 0, rows, coldStart)));
     Map<BudgetUnit, BigDecimal> perToken = new EnumMap<>(BudgetUnit.class);
     if (maxNewTokens > 0) {
@@ -103,7 +105,11 @@ final class CallAccounting {
     try {
       r = budgets.get().reserve(context, model, estimate, generator.budgetLease());
     } catch (BudgetExceededException e) {
-      record(generator, UsageRecord.budgetRejected(context, model, e, start, worstCase.cost().currency()));
+      RuntimeException lost =
+          record(generator, context, UsageRecord.budgetRejected(context, model, e, start, worstCase.cost().currency()));
+      if (lost != null) {
+        e.addSuppressed(lost);
+      }
       for (CostListener l : generator.listeners()) {
         guard(l, context, () -> l.onBudgetExceeded(context, e));
       }
@@ -156,7 +162,7 @@ final class CallAccounting {
       // BigDecimal work per step) cannot change the answer.
       return true;
     }
-    Map<BudgetUnit, BigDecimal> amounts = CallEstimate.amountsOf(generator.costModel().price(projected));
+    Map<BudgetUnit, BigDecimal> amounts = generator.budgets().get().amountsOf(generator.costModel().price(projected));
     Map<BudgetUnit, BigDecimal> held = held();
     boolean covered = true;
     Map<BudgetUnit, BigDecimal> extra = new EnumMap<>(BudgetUnit.class);
@@ -214,18 +220,33 @@ final class CallAccounting {
 
   /**
    * Settles the reservation with {@code actual} and records the call in the meter. Never throws:
-   * a store or meter failure is logged at WARN (the result is already computed). Idempotent.
+   * a store failure is logged at WARN (the lease releases the hold); a meter failure is told to
+   * the listeners ({@link CostListener#onMeterFailure}) and returned, for the call to throw.
+   * Idempotent.
+   *
+   * @return the meter's failure, or null when the record was written (or there is no meter)
    */
-  void settle(CostReport actual, String finishReason, Throwable error) {
+  RuntimeException settle(CostReport actual, String finishReason, Throwable error) {
     if (settled) {
-      return;
+      return null;
     }
     settled = true;
-    boolean overrun = reservation != null && exceedsHeld(CallEstimate.amountsOf(actual));
+    RuntimeException meterFailure = null;
+    // The actual amounts in the budgets' units and currency (as held).
+    Map<BudgetUnit, BigDecimal> actualAmounts = new EnumMap<>(BudgetUnit.class);
+    if (reservation != null) {
+      try {
+        actualAmounts.putAll(generator.budgets().get().amountsOf(actual));
+      } catch (RuntimeException e) { // the budgets changed currency during the call
+        LOG.warn("settling reservation {}: {}; settling the unconverted amounts", reservation.id(), e.getMessage());
+        actualAmounts.putAll(CallEstimate.amountsOf(actual));
+      }
+    }
+    boolean overrun = reservation != null && exceedsHeld(actualAmounts);
     if (reservation != null) {
       // Split the actual spend over the reservation and its top-ups: each takes up to what it
       // holds, the last one the rest, so the settled total is exactly the actual.
-      Map<BudgetUnit, BigDecimal> rest = new EnumMap<>(CallEstimate.amountsOf(actual));
+      Map<BudgetUnit, BigDecimal> rest = new EnumMap<>(actualAmounts);
       List<Reservation> all = new ArrayList<>(1 + topUps.size());
       all.add(reservation);
       all.addAll(topUps);
@@ -257,7 +278,7 @@ final class CallAccounting {
       if (error != null) {
         b.error(error.getClass().getSimpleName() + ": " + String.valueOf(error.getMessage()));
       }
-      record(generator, b.overrun(overrun).build());
+      meterFailure = record(generator, context, b.overrun(overrun).build());
     }
     if (overrun) {
       LOG.warn("budget overrun: request {} used {} but its budgets held {} (a forward pass took longer "
@@ -266,6 +287,7 @@ final class CallAccounting {
         guard(l, context, () -> l.onBudgetOverrun(context, reservation, actual));
       }
     }
+    return meterFailure;
   }
 
   /** Whether {@code actual} passes what the reservation and its top-ups hold in any held unit. */
@@ -291,14 +313,24 @@ final class CallAccounting {
     return b.isBefore(a) ? a : b;
   }
 
-  private static void record(TextGenerator generator, UsageRecord record) {
-    generator.meter().ifPresent(m -> {
-      try {
-        m.record(record);
-      } catch (RuntimeException e) {
-        LOG.warn("meter failed to record call {}; ignored", record.requestId(), e);
+  /** Records {@code record}; on failure tells the listeners and returns the failure. */
+  private static RuntimeException record(TextGenerator generator, CallContext context, UsageRecord record) {
+    if (generator.meter().isEmpty()) {
+      return null;
+    }
+    try {
+      generator.meter().get().record(record);
+      return null;
+    } catch (RuntimeException e) {
+      RuntimeException failure = e instanceof io.costgen.cost.meter.MeterException ? e
+          : new io.costgen.cost.meter.MeterException("meter failed to record call " + record.requestId()
+              + " (" + e + ")", record, e);
+      LOG.warn("meter failed to record call {}: {}", record.requestId(), e.toString());
+      for (CostListener l : generator.listeners()) {
+        guard(l, context, () -> l.onMeterFailure(context, record, failure));
       }
-    });
+      return failure;
+    }
   }
 
   private static void guard(CostListener l, CallContext ctx, Runnable r) {

@@ -52,6 +52,13 @@ public interface CostListener {
   default void onBudgetWarning(CallContext context, Reservation reservation, String reason) {}
 
   /**
+   * The call's usage record could not be written to the meter after the call ended ({@code record}
+   * is the record that was lost, {@code error} the meter's failure). The call then throws
+   * {@code error} (or, if it failed itself, carries it as a suppressed exception).
+   */
+  default void onMeterFailure(CallContext context, io.costgen.cost.meter.UsageRecord record, RuntimeException error) {}
+
+  /**
    * A call's measured usage passed everything its hard budgets held for it: a forward pass that
    * cannot be interrupted took longer than its bound (a stalled or overloaded machine). The full
    * usage ({@code actual}) is settled and recorded with {@code overrun = true}; when it pushed a

@@ -91,6 +91,8 @@ final class GenerationCall implements DecodeHooks, BatchMember {
   private double lastCheckFlops;
   private boolean started;
   private boolean terminated;
+  /** The meter could not record the completed call; {@link #complete()} throws it. */
+  private RuntimeException meterFailure;
 
   // batched calls only
   private ScheduledCall scheduled;
@@ -154,6 +156,8 @@ final class GenerationCall implements DecodeHooks, BatchMember {
       demand = new BatchDemand(rows, width, (int) maxNew);
       scheduler.checkFits(demand); // a validation error: before any event
     }
+    // A meter that cannot record fails the call here, before any work (and before any budget hold).
+    generator.meter().ifPresent(io.costgen.cost.meter.Meter::checkReady);
     CostReport estimate = generator.costModel().estimate(model.shape(), promptTokens, maxNew, rows);
     // Budgets: reserve the bound before the backend is touched (a refusal throws here). The bound
     // covers the cold first pass when no pass has run on this generator yet.
@@ -567,6 +571,9 @@ final class GenerationCall implements DecodeHooks, BatchMember {
       throw fail(t);
     }
     terminate(result, null);
+    if (meterFailure != null) {
+      throw meterFailure; // the call completed, but its record was not written: never silently
+    }
     return result;
   }
 
@@ -626,9 +633,13 @@ final class GenerationCall implements DecodeHooks, BatchMember {
     closeSession();
     CostReport partial = error != null ? partialCost() : null;
     if (accounting != null) {
-      // Settle and record however the call ended; never throws.
-      accounting.settle(error != null ? partial : result.cost(),
+      // Settle and record however the call ended; never throws (a meter failure is kept).
+      meterFailure = accounting.settle(error != null ? partial : result.cost(),
           error != null ? FinishReason.ERROR.wireName() : result.first().finishReason().wireName(), error);
+      if (meterFailure != null && error != null) {
+        error.addSuppressed(meterFailure);
+        meterFailure = null;
+      }
     }
     if (error != null) {
       for (CostListener l : generator.listeners()) {

@@ -333,7 +333,7 @@ class TextGeneratorBudgetTest {
   }
 
   @Test
-  void generate_throwingListenerAndMeter_changeNothing() {
+  void generate_throwingListenerAndGuardedMeter_changeNothing() {
     Budgets budgets = Budgets.inMemory().register(Budget.parse("tokens:1000/day,id=t"));
     CostListener throwing = new CostListener() {
       @Override
@@ -349,8 +349,8 @@ class TextGeneratorBudgetTest {
     Meter broken = r -> {
       throw new IllegalStateException("meter boom");
     };
-    TextGenerator g = TextGenerator.builder(backend()).costModel(PER_TOKEN).budgets(budgets).meter(broken)
-        .addListener(throwing).build();
+    TextGenerator g = TextGenerator.builder(backend()).costModel(PER_TOKEN).budgets(budgets)
+        .meter(Meter.guarded(broken)).addListener(throwing).build();
 
     GenerationResult r = g.generate(request("acme", 6, 1, 2, 3));
 

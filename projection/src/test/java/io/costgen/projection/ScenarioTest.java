@@ -21,7 +21,7 @@ class ScenarioTest {
 
   static String builtInText(String name) throws IOException {
     try (InputStream in = Scenario.class.getResourceAsStream(
-        "/io/costgen/cost/projection/scenarios/" + name + ".json")) {
+        "/io/costgen/projection/scenarios/" + name + ".json")) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }

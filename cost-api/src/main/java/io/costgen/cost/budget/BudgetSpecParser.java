@@ -73,6 +73,8 @@ final class BudgetSpecParser {
     Currency currency = null;
     List<Double> alerts = List.of();
     String id = null;
+    String enforcementOption = null;
+    String policyOption = null;
     for (int i = 1; i < parts.length; i++) {
       String opt = parts[i].trim();
       int eq = opt.indexOf('=');
@@ -82,6 +84,17 @@ final class BudgetSpecParser {
         case "hard", "soft", "reject", "shrink" -> {
           if (value != null) {
             throw fail(spec, "option '" + opt + "' takes no value", "options: " + OPTIONS);
+          }
+          boolean isEnforcement = name.equals("hard") || name.equals("soft");
+          String earlier = isEnforcement ? enforcementOption : policyOption;
+          if (earlier != null && !earlier.equals(name)) {
+            throw fail(spec, "options '" + earlier + "' and '" + name + "' contradict each other",
+                isEnforcement ? "allowed: one of hard (default), soft" : "allowed: one of reject (default), shrink");
+          }
+          if (isEnforcement) {
+            enforcementOption = name;
+          } else {
+            policyOption = name;
           }
           switch (name) {
             case "hard" -> enforcement = Budget.Enforcement.HARD;

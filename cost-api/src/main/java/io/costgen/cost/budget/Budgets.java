@@ -44,7 +44,10 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>Money amounts are in the currency of the registered money budgets, which must all share one
- * currency. Time comes from the builder's {@link Clock}. Thread-safe; listener callbacks are
+ * currency. A priced report in another currency ({@link #amountsOf(CostReport)},
+ * {@link #reserve(CallContext, String, CostReport, Duration)}, {@link #settle(String, CostReport)})
+ * is refused with an {@link IllegalArgumentException} unless the builder was given an explicit
+ * {@link io.costgen.cost.ExchangeRate} from its currency to the budgets'. Time comes from the builder's {@link Clock}. Thread-safe; listener callbacks are
  * guarded.
  */
 public final class Budgets {
@@ -58,6 +61,7 @@ public final class Budgets {
   private final Clock clock;
   private final BudgetListener listener;
   private final String idPrefix;
+  private final Map<Currency, io.costgen.cost.ExchangeRate> rates;
   private final AtomicLong sequence = new AtomicLong();
   private final Object registryLock = new Object();
   private volatile Map<String, Budget> registry = Map.of();
@@ -68,6 +72,7 @@ public final class Budgets {
     this.store = b.store != null ? b.store : BudgetStore.inMemory();
     this.clock = b.clock;
     this.listener = BudgetListener.guarded(b.listener);
+    this.rates = Map.copyOf(b.rates);
     byte[] r = new byte[8];
     new SecureRandom().nextBytes(r);
     StringBuilder hex = new StringBuilder("r-");
@@ -173,8 +178,35 @@ public final class Budgets {
    * @throws BudgetExceededException if a hard budget cannot admit it
    */
   public Reservation reserve(CallContext ctx, String model, CostReport worstCase, Duration lease) {
-    requireCurrency(worstCase);
-    return reserve(ctx, model, CallEstimate.of(worstCase), lease);
+    return reserve(ctx, model, CallEstimate.of(amountsOf(worstCase)), lease);
+  }
+
+  /**
+   * A priced report's amounts per unit ({@link CallEstimate#amountsOf}) with money in the money
+   * budgets' currency: unchanged when the report is already in it (or there are no money
+   * budgets), converted (rounded up) by the configured {@link io.costgen.cost.ExchangeRate}
+   * otherwise.
+   *
+   * @throws IllegalArgumentException if the report's currency differs from the money budgets' and
+   *     no exchange rate between them was configured
+   */
+  public Map<BudgetUnit, BigDecimal> amountsOf(CostReport report) {
+    Objects.requireNonNull(report, "report");
+    Map<BudgetUnit, BigDecimal> amounts = CallEstimate.amountsOf(report);
+    Optional<Currency> c = currency();
+    Currency from = report.cost().currency();
+    if (c.isEmpty() || c.get().equals(from)) {
+      return amounts;
+    }
+    io.costgen.cost.ExchangeRate rate = rates.get(from);
+    if (rate == null || !rate.to().equals(c.get())) {
+      throw new IllegalArgumentException("currency: the call is priced in " + from + " but the money budgets are in "
+          + c.get() + "; configure an exchange rate (Budgets.builder().exchangeRate(ExchangeRate.of(\""
+          + from + "\", \"" + c.get() + "\", ...))) or price in " + c.get());
+    }
+    Map<BudgetUnit, BigDecimal> m = new EnumMap<>(amounts);
+    m.put(BudgetUnit.MONEY, rate.convert(report.cost()).amount());
+    return Map.copyOf(m);
   }
 
   /**
@@ -318,8 +350,7 @@ public final class Budgets {
 
   /** Settles with a priced report's amounts ({@link CallEstimate#amountsOf}); see {@link #settle(String, Map)}. */
   public SettleStatus settle(String reservationId, CostReport actual) {
-    requireCurrency(actual);
-    return settle(reservationId, CallEstimate.amountsOf(actual));
+    return settle(reservationId, amountsOf(actual));
   }
 
   /** Frees a reservation without spending (the call did no work); false if unknown, settled or already released. */
@@ -469,15 +500,6 @@ public final class Budgets {
     }
   }
 
-  private void requireCurrency(CostReport report) {
-    Objects.requireNonNull(report, "report");
-    Optional<Currency> c = currency();
-    if (c.isPresent() && !c.get().equals(report.cost().currency())) {
-      throw new IllegalArgumentException("currency: report is in " + report.cost().currency()
-          + " but the money budgets are in " + c.get());
-    }
-  }
-
   private static void validateModel(String model) {
     if (model == null || model.isEmpty()) {
       throw new IllegalArgumentException("model: must not be empty");
@@ -513,8 +535,19 @@ public final class Budgets {
     private BudgetStore store;
     private Clock clock = Clock.systemUTC();
     private BudgetListener listener = BudgetListener.NONE;
+    private final Map<Currency, io.costgen.cost.ExchangeRate> rates = new java.util.HashMap<>();
 
     private Builder() {}
+
+    /**
+     * An explicit rate from a price currency to the money budgets' currency; without one, calls
+     * priced in another currency than the budgets are refused. One rate per {@code from} currency.
+     */
+    public Builder exchangeRate(io.costgen.cost.ExchangeRate v) {
+      Objects.requireNonNull(v, "exchangeRate");
+      rates.put(v.from(), v);
+      return this;
+    }
 
     /** Where counters live (default {@link BudgetStore#inMemory()}). */
     public Builder store(BudgetStore v) { this.store = Objects.requireNonNull(v, "store"); return this; }

@@ -2,7 +2,6 @@ package io.costgen.cost.meter;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -118,7 +117,8 @@ public final class JsonLinesLedger implements Meter, Closeable {
   /**
    * Appends {@code r}; returns once it is written per the fsync policy.
    *
-   * @throws UncheckedIOException if it could not be written (the record is not acknowledged)
+   * @throws MeterException if it could not be written (the record is not acknowledged; the
+   *     exception holds it)
    * @throws IllegalStateException after {@link #close()}
    */
   @Override
@@ -142,7 +142,36 @@ public final class JsonLinesLedger implements Meter, Closeable {
         force(ch, file); // outside the lock: concurrent writers share device flushes
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("ledger " + dir + ": could not write record " + r.id(), e);
+      throw new MeterException("ledger " + dir + ": could not write record " + r.id() + " (" + e + ")", r, e);
+    }
+  }
+
+  /**
+   * Opens (creating if needed) the file for today's records in append mode, so that a ledger
+   * that cannot be written fails a call before it does any work.
+   *
+   * @throws MeterException naming the directory and the cause
+   * @throws IllegalStateException after {@link #close()}
+   */
+  @Override
+  public void checkReady() {
+    synchronized (lock) {
+      if (closed) {
+        throw new IllegalStateException("ledger " + dir + " is closed");
+      }
+      try {
+        if (!lockChannel.isOpen()) {
+          jvmLock.lock();
+          try {
+            lockChannel = FileChannel.open(lockPath, StandardOpenOption.WRITE);
+          } finally {
+            jvmLock.unlock();
+          }
+        }
+        channelFor(LocalDate.now(zone));
+      } catch (IOException e) {
+        throw new MeterException("ledger " + dir + " cannot be written (" + e + ")", e);
+      }
     }
   }
 

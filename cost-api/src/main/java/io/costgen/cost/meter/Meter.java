@@ -12,8 +12,21 @@ import org.slf4j.LoggerFactory;
  */
 public interface Meter {
 
-  /** Records one call. */
+  /**
+   * Records one call.
+   *
+   * @throws MeterException (or another unchecked exception) if it could not be recorded
+   */
   void record(UsageRecord record);
+
+  /**
+   * Checks that this meter can record now; a call runs this before doing any work, so a meter
+   * that cannot record fails the call up front instead of losing its record. The default does
+   * nothing.
+   *
+   * @throws MeterException if the meter cannot record (e.g. its ledger cannot be written)
+   */
+  default void checkReady() {}
 
   /** A meter that drops everything. */
   static Meter noop() {
@@ -26,7 +39,21 @@ public interface Meter {
    */
   static Meter composite(Meter... meters) {
     List<Meter> list = List.of(meters);
-    return r -> {
+    return new Meter() {
+      @Override
+      public void checkReady() {
+        list.forEach(Meter::checkReady);
+      }
+
+      @Override
+      public void record(UsageRecord r) {
+        recordAll(list, r);
+      }
+    };
+  }
+
+  private static void recordAll(List<Meter> list, UsageRecord r) {
+    {
       RuntimeException first = null;
       for (Meter m : list) {
         try {
@@ -42,10 +69,13 @@ public interface Meter {
       if (first != null) {
         throw first;
       }
-    };
+    }
   }
 
-  /** A meter that catches and logs (WARN) whatever {@code meter} throws; for meters whose failure must not fail the call. */
+  /**
+   * A meter that catches and logs (WARN) whatever {@code meter} throws, and is always ready; for
+   * meters whose failure must not fail the call (their records are then lost).
+   */
   static Meter guarded(Meter meter) {
     Objects.requireNonNull(meter, "meter");
     Logger log = LoggerFactory.getLogger(Meter.class);

@@ -77,6 +77,16 @@ class BudgetTest {
   }
 
   @Test
+  void parse_contradictoryOptions_areRejectedNamingBoth() {
+    assertThatThrownBy(() -> Budget.parse("money:1/day,hard,soft"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'hard' and 'soft' contradict").hasMessageContaining("one of hard (default), soft");
+    assertThatThrownBy(() -> Budget.parse("tokens:10/call,shrink,reject"))
+        .hasMessageContaining("'shrink' and 'reject' contradict");
+    assertThat(Budget.parse("money:1/day,soft,soft").enforcement()).isEqualTo(Budget.Enforcement.SOFT);
+  }
+
+  @Test
   void parse_unknownUnit_namesTheUnitAndTheAllowedOnes() {
     assertThatThrownBy(() -> Budget.parse("dollars:5/day"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -86,6 +86,7 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
   private final Clock clock;
   private final Duration minBackoff;
   private final Duration maxBackoff;
+  private final long timeoutMillis;
   private final LuaScripts scripts = LuaScripts.load();
 
   private final Object connectLock = new Object();
@@ -118,6 +119,7 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
     this.marginMillis = b.margin.toMillis();
     this.clock = b.clock;
     this.minBackoff = b.minBackoff;
+    this.timeoutMillis = b.timeout.toMillis();
     this.maxBackoff = b.maxBackoff;
     this.connectBackoff = b.minBackoff;
     RedisURI uri = RedisURI.builder(b.uri).withTimeout(b.timeout).build();
@@ -372,10 +374,25 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
     return !degraded.get();
   }
 
-  /** Throws {@link BudgetStoreUnavailableException} if queued replays cannot be applied now. */
+  /**
+   * Applies the queued replays before the caller's operation, so that no operation of this
+   * process reaches Redis ahead of a settle or release queued before it (a reserve checked
+   * against totals that miss queued settles over-admits). A thread that finds another replaying
+   * waits for it, at most one command timeout; then, as when the replay fails, it throws
+   * {@link BudgetStoreUnavailableException} and the failure policy decides.
+   */
   private void requireReconciled() {
-    if (pending.isEmpty() || !flushLock.tryLock()) {
-      return; // nothing queued, or another thread is replaying
+    if (pending.isEmpty()) {
+      return;
+    }
+    try {
+      if (!flushLock.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) {
+        throw new BudgetStoreUnavailableException("Redis: " + pending.size()
+            + " queued replays are still being applied by another thread", null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BudgetStoreUnavailableException("interrupted while waiting for queued replays", e);
     }
     try {
       if (!flush()) {

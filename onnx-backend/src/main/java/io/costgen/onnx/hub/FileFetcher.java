@@ -21,10 +21,16 @@ import org.slf4j.LoggerFactory;
  * Downloads one file into {@code <target>.part}, resuming with {@code Range} when the part exists,
  * checks its size and sha256 (when the hub announces one), then renames it to {@code target}.
  * The caller holds the model's {@link ModelLock}.
+ *
+ * <p>Size caps: a download stops as soon as it passes the announced size (listing, linked size or
+ * {@code Content-Length}) and is deleted; a JSON, text, template or tokenizer-model file may be
+ * at most {@link #MAX_METADATA_BYTES} whether or not a size is announced.
  */
 final class FileFetcher {
   private static final Logger log = LoggerFactory.getLogger(FileFetcher.class);
   private static final int BUFFER_BYTES = 64 * 1024;
+  /** Largest JSON/text/template/tokenizer-model file fetched (64 MiB; real tokenizer.json files are below 40 MB). */
+  static final long MAX_METADATA_BYTES = 64L << 20;
   private static final Pattern CONTENT_RANGE =
       Pattern.compile("\\s*bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)\\s*", Pattern.CASE_INSENSITIVE);
 
@@ -64,6 +70,10 @@ final class FileFetcher {
       boolean optional,
       Sink sink)
       throws IOException {
+    boolean metadata = isMetadata(path);
+    if (metadata && expectedSize > MAX_METADATA_BYTES) {
+      throw tooLarge(path, "is announced with " + expectedSize + " bytes");
+    }
     Files.createDirectories(target.getParent());
     Path part = partFile(target);
     IOException lastFailure = null;
@@ -122,8 +132,22 @@ final class FileFetcher {
         if (digest != null && start > 0) {
           digestPrefix(part, start, digest);
         }
+        if (metadata && expected > MAX_METADATA_BYTES) {
+          Files.deleteIfExists(part);
+          throw tooLarge(path, "is announced with " + expected + " bytes");
+        }
+        long limit = expected >= 0 ? expected : metadata ? MAX_METADATA_BYTES : Long.MAX_VALUE;
         sink.progress(start, expected);
-        IOException readFailure = copy(r.body(), part, start, digest, expected, sink);
+        IOException readFailure;
+        try {
+          readFailure = copy(r.body(), part, start, digest, expected, limit, sink);
+        } catch (Oversize e) {
+          Files.deleteIfExists(part);
+          throw expected >= 0
+              ? new HubException(ref + ": " + path + " is larger than the " + expected
+                  + " bytes the hub announced; stopped reading at byte " + e.limit + " and deleted it, run the download again")
+              : tooLarge(path, "passed " + e.limit + " bytes");
+        }
         long size = Files.size(part);
         if (readFailure != null || (expected >= 0 && size < expected)) {
           lastFailure =
@@ -185,12 +209,36 @@ final class FileFetcher {
         lastFailure);
   }
 
+  /** Whether {@code path} is a small text file (JSON, text, template, tokenizer model) that {@link #MAX_METADATA_BYTES} caps. */
+  static boolean isMetadata(String path) {
+    String p = path.toLowerCase(java.util.Locale.ROOT);
+    return p.endsWith(".json") || p.endsWith(".txt") || p.endsWith(".jinja") || p.endsWith(".model")
+        || p.endsWith(".md");
+  }
+
+  private HubException tooLarge(String path, String what) {
+    return new HubException(ref + ": " + path + " " + what + "; JSON, text and tokenizer files may be at most "
+        + MAX_METADATA_BYTES + " bytes (64 MiB); refused it");
+  }
+
+  /** The body went past the limit. */
+  private static final class Oversize extends IOException {
+    private static final long serialVersionUID = 1L;
+    final long limit;
+
+    Oversize(long limit) {
+      super("more than " + limit + " bytes");
+      this.limit = limit;
+    }
+  }
+
   /**
    * Streams {@code body} into {@code part} from byte {@code start}; returns the read failure
-   * (network) if any. Write failures (disk) are thrown.
+   * (network) if any. Write failures (disk) are thrown, and {@link Oversize} as soon as the file
+   * would pass {@code limit} bytes (nothing past the limit is written).
    */
   private static IOException copy(
-      InputStream body, Path part, long start, MessageDigest digest, long expected, Sink sink)
+      InputStream body, Path part, long start, MessageDigest digest, long expected, long limit, Sink sink)
       throws IOException {
     OpenOption[] options =
         start == 0
@@ -215,6 +263,9 @@ final class FileFetcher {
         }
         if (n < 0) {
           return null;
+        }
+        if (n > limit - done) {
+          throw new Oversize(limit);
         }
         out.write(buffer, 0, n);
         if (digest != null) {

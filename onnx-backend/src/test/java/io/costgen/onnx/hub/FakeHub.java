@@ -57,6 +57,12 @@ final class FakeHub implements AutoCloseable {
   volatile String requiredToken;
   /** path → bytes sent before the connection is dropped (once). */
   final Map<String, Integer> dropAfterBytes = new ConcurrentHashMap<>();
+  /** path → size announced (listing, linked size) instead of the real one. */
+  final Map<String, Long> announcedSize = new ConcurrentHashMap<>();
+  /** path → bytes streamed (chunked, no length) instead of the stored content. */
+  final Map<String, Long> streamBytes = new ConcurrentHashMap<>();
+  /** path → bytes of a streamed body written so far (the client reads them or the socket buffers hold them). */
+  final Map<String, Long> streamedBytes = new ConcurrentHashMap<>();
   /** path → sha256 announced instead of the real one. */
   final Map<String, String> announcedSha256 = new ConcurrentHashMap<>();
 
@@ -174,11 +180,12 @@ final class FakeHub implements AutoCloseable {
     ArrayNode siblings = root.putArray("siblings");
     files.forEach(
         (name, data) -> {
-          ObjectNode s = siblings.addObject().put("rfilename", name).put("size", data.length);
+          long size = announcedSize.getOrDefault(name, (long) data.length);
+          ObjectNode s = siblings.addObject().put("rfilename", name).put("size", size);
           if (isLfs(name)) {
             s.putObject("lfs")
                 .put("sha256", announcedSha256.getOrDefault(name, sha256(data)))
-                .put("size", data.length);
+                .put("size", size);
           }
         });
     byte[] body = json.writeValueAsBytes(root);
@@ -208,7 +215,7 @@ final class FakeHub implements AutoCloseable {
       String sha = announcedSha256.getOrDefault(file, sha256(data));
       ex.getResponseHeaders().add("ETag", "\"" + sha + "\"");
       ex.getResponseHeaders().add("X-Linked-Etag", "\"" + sha + "\"");
-      ex.getResponseHeaders().add("X-Linked-Size", Long.toString(data.length));
+      ex.getResponseHeaders().add("X-Linked-Size", Long.toString(announcedSize.getOrDefault(file, (long) data.length)));
       if (redirectLfsToCdn && ex.getRequestMethod().equals("GET")) {
         ex.getResponseHeaders()
             .add("Location", cdnOrigin() + "/blobs/" + sha256(data) + "?X-Amz-Signature=secret");
@@ -246,6 +253,21 @@ final class FakeHub implements AutoCloseable {
   private void serve(HttpExchange ex, String file, byte[] data) throws IOException {
     if (ex.getRequestMethod().equals("HEAD")) {
       ex.sendResponseHeaders(200, -1);
+      return;
+    }
+    Long stream = streamBytes.get(file);
+    if (stream != null) {
+      ex.sendResponseHeaders(200, 0); // chunked: no length
+      OutputStream out = ex.getResponseBody();
+      byte[] chunk = new byte[64 * 1024];
+      long sent = 0;
+      streamedBytes.put(file, 0L);
+      while (sent < stream) {
+        int n = (int) Math.min(chunk.length, stream - sent);
+        out.write(chunk, 0, n);
+        sent += n;
+        streamedBytes.put(file, sent); // what the client has been able to take so far
+      }
       return;
     }
     int start = 0;

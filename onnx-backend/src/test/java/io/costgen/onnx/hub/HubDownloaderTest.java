@@ -645,4 +645,40 @@ class HubDownloaderTest {
     }
     return URI.create("http://127.0.0.1:" + port);
   }
+
+  /** Issue 11 defect 9: a listing announcing 100 bytes still got 300 MB written before the mismatch was caught. */
+  @Test
+  void download_stopsAtTheAnnouncedSize_andDeletesThePart() throws IOException {
+    hub.announcedSize.put("model.onnx.data", 100L);
+    hub.streamBytes.put("model.onnx.data", 300L << 20);
+    assertThatThrownBy(() -> downloader().build().download(LLAMA))
+        .isInstanceOf(HubException.class)
+        .hasMessageContaining("model.onnx.data")
+        .hasMessageContaining("larger than the 100 bytes the hub announced");
+    assertThat(partFiles(cache)).isEmpty();
+    // the client stopped reading at once: the server got out no more than its socket buffers hold
+    assertThat(hub.streamedBytes.get("model.onnx.data")).isLessThan(32L << 20);
+  }
+
+  /** Issue 11 defect 9: with no size known, a 300 MB config.json was cached. */
+  @Test
+  void download_capsJsonFilesOfUnknownSize_at64MiB() throws IOException {
+    hub.listingStatus = 500; // no listing: sizes unknown
+    hub.streamBytes.put("config.json", 300L << 20);
+    assertThatThrownBy(() -> downloader().build().download(LLAMA))
+        .isInstanceOf(HubException.class)
+        .hasMessageContaining("config.json")
+        .hasMessageContaining("at most 67108864 bytes (64 MiB)");
+    assertThat(partFiles(cache)).isEmpty();
+    assertThat(hub.streamedBytes.get("config.json")).isLessThan((64L << 20) + (32L << 20));
+  }
+
+  @Test
+  void download_refusesAJsonFileAnnouncedAbove64MiB_beforeFetchingIt() throws IOException {
+    hub.announcedSize.put("tokenizer.json", 100L << 20);
+    assertThatThrownBy(() -> downloader().build().download(LLAMA))
+        .isInstanceOf(HubException.class)
+        .hasMessageContaining("tokenizer.json is announced with 104857600 bytes");
+    assertThat(hub.gets("tokenizer.json")).isEmpty();
+  }
 }

@@ -208,7 +208,6 @@ public final class DailyReport {
   }
 
   private static String csv(String s) {
-    boolean quote = s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0;
-    return quote ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    return CsvCell.of(s);
   }
 }

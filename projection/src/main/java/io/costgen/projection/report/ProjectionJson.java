@@ -286,9 +286,6 @@ public final class ProjectionJson {
   }
 
   private static String csv(String s) {
-    if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
-      return "\"" + s.replace("\"", "\"\"") + "\"";
-    }
-    return s;
+    return CsvCell.of(s);
   }
 }

@@ -42,6 +42,58 @@ class DailyReportTest {
   }
 
   @Test
+  void toCsv_neutralisesFormulaTenantIds_andQuotesCommas() {
+    List<UsageRecord> l = new ArrayList<>();
+    l.add(call("=HYPERLINK(\"http://evil\",\"x\")", "gpt2", NOON, 1.0));
+    l.add(call("acme, inc", "gpt2", NOON, 1.0));
+    l.add(call("@sum", "-model", NOON, 1.0));
+    l.add(call("+1", "gpt2", NOON, 1.0));
+    String csv = DailyReport.of(l, ZoneOffset.UTC).toCsv();
+    List<String> lines = csv.lines().toList();
+    assertThat(lines).hasSize(9); // header, then per tenant: all models (*) and each model
+    int columns = lines.get(0).split(",", -1).length;
+    for (String line : lines.subList(1, lines.size())) {
+      // Every cell begins with a safe character, and quoted commas do not add columns.
+      List<String> cells = splitCsv(line);
+      assertThat(cells).as(line).hasSize(columns);
+      assertThat(cells.get(1)).as(line).doesNotStartWith("=").doesNotStartWith("@").doesNotStartWith("-");
+      assertThat(cells.get(2)).as(line).doesNotStartWith("-");
+    }
+    assertThat(csv).contains("\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"", "\"acme, inc\"", "\"'@sum\"",
+        "\"'-model\"");
+    assertThat(csv).contains(",+1,").as("a number-like id stays as it is");
+  }
+
+  /** RFC 4180 split of one line: quoted cells may hold commas and doubled quotes. */
+  private static List<String> splitCsv(String line) {
+    List<String> cells = new ArrayList<>();
+    StringBuilder cell = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
+          cell.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          cell.append(c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        cells.add(cell.toString());
+        cell.setLength(0);
+      } else {
+        cell.append(c);
+      }
+    }
+    cells.add(cell.toString());
+    return cells;
+  }
+
+  @Test
   void byTenant_andByTenantAndModel_sumInReportUnits() {
     DailyReport r = DailyReport.of(sample(), ZoneOffset.UTC);
     UsageSummary acme = r.byTenant().get(0);

@@ -25,7 +25,9 @@ import java.util.Optional;
 /**
  * Budgets for one CLI process. A CLI call lives for one generation, so a daily budget only means
  * something with history: when a ledger folder is given, each budget's spend so far in its current
- * window is replayed from the ledger's records (same tenant and scope) before the call.
+ * window is replayed from the ledger's records before the call: exactly the records the budget's
+ * counter for this call covers (the same scope key: every tenant for a global budget, the same
+ * tag value for a tag budget, the same tenant and model for a tenant+model budget).
  */
 final class CliBudgets {
   private CliBudgets() {}
@@ -48,12 +50,14 @@ final class CliBudgets {
         if (start.isEmpty() || !b.scope().appliesTo(ctx, model)) {
           continue;
         }
-        Map<BudgetUnit, BigDecimal> spent = spentSince(ledger, start.get(), now, b, ctx);
+        Map<BudgetUnit, BigDecimal> spent = spentSince(ledger, start.get(), now, b, ctx, model);
         if (spent.get(b.unit()).signum() > 0) {
           // Replay through a facade holding only this budget, over the shared store.
           Budgets one = Budgets.builder().store(store).clock(clock).build(b);
           Reservation r = one.reserve(ctx, model, zeros(), Duration.ofMinutes(1));
-          one.settle(r.id(), spent);
+          Map<BudgetUnit, BigDecimal> held = new EnumMap<>(BudgetUnit.class);
+          spent.forEach((u, v) -> held.put(u, io.costgen.cost.Amounts.roundUp(v)));
+          one.settle(r.id(), held);
         }
       }
     }
@@ -61,7 +65,8 @@ final class CliBudgets {
   }
 
   private static Map<BudgetUnit, BigDecimal> spentSince(Path ledger, Instant from, Instant to, Budget b,
-      CallContext ctx) {
+      CallContext ctx, String model) {
+    String counter = b.scope().scopeKey(ctx, model);
     Map<BudgetUnit, BigDecimal> sum = zeros();
     try {
       for (UsageRecord r : LedgerReader.read(ledger, from, to).records()) {
@@ -69,8 +74,14 @@ final class CliBudgets {
           continue;
         }
         CallContext recordCtx = new CallContext(r.tenantId(), r.requestId(), r.tags());
-        if (!b.scope().appliesTo(recordCtx, r.model()) || !r.tenantId().equals(ctx.tenantId())) {
+        // The record counts iff the budget covers it and puts it on the same counter as this call.
+        if (!b.scope().appliesTo(recordCtx, r.model()) || !b.scope().scopeKey(recordCtx, r.model()).equals(counter)) {
           continue;
+        }
+        if (b.unit() == BudgetUnit.MONEY && !b.currency().get().equals(r.money().currency())) {
+          throw new IllegalArgumentException("--budget: budget '" + b.id() + "' is in " + b.currency().get()
+              + " but the ledger has " + r.money().currency() + " records on its counter; costgen never converts"
+              + " currencies on its own");
         }
         sum.merge(BudgetUnit.MONEY, r.money().amount(), BigDecimal::add);
         sum.merge(BudgetUnit.TOKENS, BigDecimal.valueOf(r.promptTokens() + r.completionTokens()), BigDecimal::add);

@@ -5,19 +5,31 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code costgen} command line: {@code generate}, {@code estimate}, {@code hardware}.
+ * The {@code costgen} command line: {@code generate}, {@code estimate}, {@code hardware},
+ * {@code project}, {@code report}.
  *
- * <p>Bad input exits with status 2 and a one-line message on stderr; a call refused by a budget
- * with status 3 and the refusal's message; any other failure with status 1.
+ * <p>Exit codes ({@link #EXIT_CODES}): 0 success; 1 internal error; 2 bad input (one line on
+ * stderr naming the option and its allowed range, nothing recorded); 3 refused by a budget.
  */
 @Command(
     name = "costgen",
     mixinStandardHelpOptions = true,
     versionProvider = CostgenCli.Version.class,
+    showDefaultValues = true,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {CostgenCli.EXIT_OK, CostgenCli.EXIT_INTERNAL, CostgenCli.EXIT_BAD_INPUT, CostgenCli.EXIT_BUDGET},
     description = "Transformer text generation on ONNX Runtime with a price on every call.",
     subcommands = {GenerateCommand.class, CalibrateCommand.class, EstimateCommand.class, HardwareCommand.class, ProjectCommand.class,
         ReportCommand.class})
 public final class CostgenCli implements Runnable {
+
+  static final String EXIT_OK = "0:success";
+  static final String EXIT_INTERNAL = "1:internal error (a bug or an environment failure; the message says which)";
+  static final String EXIT_BAD_INPUT = "2:bad input: one line on stderr naming the option and its allowed range;"
+      + " nothing is run or recorded";
+  static final String EXIT_BUDGET = "3:refused by a budget (the message names the budget, limit and spend)";
+  /** The exit codes, as listed in every command's help. */
+  static final String[] EXIT_CODES = {EXIT_OK, EXIT_INTERNAL, EXIT_BAD_INPUT, EXIT_BUDGET};
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -34,6 +46,13 @@ public final class CostgenCli implements Runnable {
   /** Runs the CLI with the given streams and returns the exit code (for tests). */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cl = new CommandLine(new CostgenCli());
+    OptionChecks.registerConverters(cl);
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      // Every command shows its defaults, the exit codes and the real version.
+      sub.getCommandSpec().usageMessage().showDefaultValues(true)
+          .exitCodeListHeading("%nExit codes:%n").exitCodeList(exitCodes());
+      sub.getCommandSpec().versionProvider(new Version());
+    }
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -42,7 +61,8 @@ public final class CostgenCli implements Runnable {
         commandLine.getErr().println("costgen: " + oneLine(root.getMessage()));
         return 3;
       }
-      if (root instanceof IllegalArgumentException || root instanceof IllegalStateException) {
+      if (root instanceof IllegalArgumentException || root instanceof IllegalStateException
+          || root instanceof io.costgen.core.ModelLoadException) {
         commandLine.getErr().println("costgen: " + oneLine(root.getMessage()));
         return 2;
       }
@@ -50,7 +70,12 @@ public final class CostgenCli implements Runnable {
       return 1;
     });
     cl.setParameterExceptionHandler((ex, args2) -> {
-      ex.getCommandLine().getErr().println("costgen: " + oneLine(ex.getMessage()));
+      String message = oneLine(ex.getMessage());
+      if (!message.contains("allowed")) {
+        message += "; allowed: the options and values in `" + ex.getCommandLine().getCommandSpec().qualifiedName()
+            + " --help`";
+      }
+      ex.getCommandLine().getErr().println("costgen: " + message);
       return 2;
     });
     return cl.execute(args);
@@ -76,12 +101,44 @@ public final class CostgenCli implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  /** Version from the jar manifest. */
+  private static java.util.Map<String, String> exitCodes() {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (String e : EXIT_CODES) {
+      int colon = e.indexOf(':');
+      m.put(e.substring(0, colon), e.substring(colon + 1));
+    }
+    return m;
+  }
+
+  /** The build's version, from {@code version.properties} (filtered by Maven at build time). */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String v = CostgenCli.class.getPackage().getImplementationVersion();
-      return new String[] {"costgen " + (v == null ? "dev" : v)};
+      return new String[] {"costgen " + version(), "ONNX Runtime " + onnxRuntimeVersion()};
+    }
+
+    static String version() {
+      String v = properties().getProperty("version");
+      if (v == null || v.isBlank() || v.contains("${")) {
+        throw new IllegalStateException("version.properties is missing or was not filtered by the build");
+      }
+      return v;
+    }
+
+    static String onnxRuntimeVersion() {
+      return properties().getProperty("onnxruntime.version", "unknown");
+    }
+
+    private static java.util.Properties properties() {
+      java.util.Properties p = new java.util.Properties();
+      try (java.io.InputStream in = CostgenCli.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("reading version.properties", e);
+      }
+      return p;
     }
   }
 }

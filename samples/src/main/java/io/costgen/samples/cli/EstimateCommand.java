@@ -28,17 +28,24 @@ import picocli.CommandLine.Spec;
     description = "Estimate FLOPs, latency and cost of a request on a hardware profile (roofline).")
 final class EstimateCommand implements Callable<Integer> {
 
+  static final long MAX_TOKENS = 100_000_000L;
+  static final int MAX_BATCH = 1_000_000;
+  static final int MAX_DEVICES = 1_000_000;
+  static final double MAX_TRAINING_TOKENS = 1e16;
+
   @Spec CommandSpec spec;
 
   static final class ModelChoice {
-    @Option(names = "--preset", description = "Published shape: ${COMPLETION-CANDIDATES}",
+    @Option(names = "--preset", paramLabel = "NAME",
+        description = "Published shape, one of: ${COMPLETION-CANDIDATES}. One of --preset, --config, --model is required.",
         completionCandidates = Presets.class)
     String preset;
 
-    @Option(names = "--config", description = "A Hugging Face config.json.")
+    @Option(names = "--config", paramLabel = "FILE", description = "A Hugging Face config.json. Default: none.")
     Path config;
 
-    @Option(names = "--model", description = "A model directory (config.json or ONNX graph).")
+    @Option(names = "--model", paramLabel = "DIR", description = "A model directory (config.json or ONNX graph)."
+        + " Default: none.")
     Path model;
   }
 
@@ -53,58 +60,66 @@ final class EstimateCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   ModelChoice modelChoice;
 
-  @Option(names = "--hardware", defaultValue = "A100-80GB-SXM", description = "Hardware profile (see `costgen hardware`); default ${DEFAULT-VALUE}.")
+  @Option(names = "--hardware", defaultValue = "A100-80GB-SXM", paramLabel = "NAME", description = "Hardware profile (see `costgen hardware`).")
   String hardware;
 
-  @Option(names = "--dtype", defaultValue = "fp16", description = "Weight/KV dtype: fp32, fp16, bf16, int8, int4; default ${DEFAULT-VALUE}.")
+  @Option(names = "--dtype", defaultValue = "fp16", description = "Weight/KV dtype: fp32, fp16, bf16, int8, int4.")
   String dtype;
 
-  @Option(names = "--prompt-tokens", defaultValue = "128", description = "Prompt tokens per sequence; default ${DEFAULT-VALUE}.")
+  @Option(names = "--prompt-tokens", defaultValue = "128", description = "Prompt tokens per sequence, 0 to " + MAX_TOKENS + ".")
   long promptTokens;
 
-  @Option(names = "--new-tokens", defaultValue = "128", description = "Generated tokens per sequence; default ${DEFAULT-VALUE}.")
+  @Option(names = "--new-tokens", defaultValue = "128", description = "Generated tokens per sequence, 0 to " + MAX_TOKENS + ".")
   long newTokens;
 
-  @Option(names = "--batch", defaultValue = "1", description = "Sequences decoded together; default ${DEFAULT-VALUE}.")
+  @Option(names = "--batch", defaultValue = "1", description = "Sequences decoded together, 1 to " + MAX_BATCH + ".")
   int batch;
 
-  @Option(names = "--context", description = "Context length for the per-token FLOPs (default: the model's full context).")
+  @Option(names = "--context", description = "Context length for the per-token FLOPs, 0 to " + MAX_TOKENS
+      + ". Default: the model's full context.")
   Long context;
 
-  @Option(names = "--devices", defaultValue = "1", description = "Devices per replica; default ${DEFAULT-VALUE}.")
+  @Option(names = "--devices", defaultValue = "1", description = "Devices per replica, 1 to " + MAX_DEVICES + ".")
   int devices;
 
-  @Option(names = "--mfu", description = "Model FLOP utilisation in (0,1]; default "
+  @Option(names = "--mfu", paramLabel = "X", description = "Model FLOP utilisation in (0, 1]. Default: "
       + RooflineModel.DEFAULT_COMPUTE_EFFICIENCY + ".")
   Double mfu;
 
-  @Option(names = "--bandwidth-efficiency", description = "Achieved fraction of peak memory bandwidth in (0,1]; default "
+  @Option(names = "--bandwidth-efficiency", paramLabel = "X",
+      description = "Achieved fraction of peak memory bandwidth in (0, 1]. Default: "
       + RooflineModel.DEFAULT_BANDWIDTH_EFFICIENCY + ".")
   Double bandwidthEfficiency;
 
-  @Option(names = "--training-tokens", description = "Also estimate training compute for this many tokens (6·N·D).")
+  @Option(names = "--training-tokens", paramLabel = "N", description = "Also estimate training compute for this many"
+      + " tokens (6·N·D), (0, " + MAX_TRAINING_TOKENS + "]. Default: no training estimate.")
   Double trainingTokens;
 
-  @Option(names = "--json", description = "Print one JSON object.")
+  @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
 
   @Override
   public Integer call() {
+    OptionChecks.range("--prompt-tokens", promptTokens, 0, MAX_TOKENS, null);
+    OptionChecks.range("--new-tokens", newTokens, 0, MAX_TOKENS, null);
+    OptionChecks.range("--batch", batch, 1, MAX_BATCH, null);
+    OptionChecks.range("--devices", devices, 1, MAX_DEVICES, null);
+    if (context != null) {
+      OptionChecks.range("--context", context, 0, MAX_TOKENS, null);
+    }
+    if (mfu != null) {
+      OptionChecks.range("--mfu", mfu, 0, true, 1);
+    }
+    if (bandwidthEfficiency != null) {
+      OptionChecks.range("--bandwidth-efficiency", bandwidthEfficiency, 0, true, 1);
+    }
+    if (trainingTokens != null) {
+      OptionChecks.range("--training-tokens", trainingTokens, 0, true, MAX_TRAINING_TOKENS);
+    }
+    HardwareProfile hw = OptionChecks.hardware("--hardware", hardware);
+    DType dt = OptionChecks.dtype("--dtype", dtype);
     ModelShape shape = ModelSources.shape(modelChoice.preset, modelChoice.config, modelChoice.model);
-    HardwareProfile hw = HardwareProfile.named(hardware);
-    DType dt = DType.parse(dtype);
-    requireNonNegative("--prompt-tokens", promptTokens);
-    requireNonNegative("--new-tokens", newTokens);
-    if (batch < 1) {
-      throw new IllegalArgumentException("--batch: " + batch + " must be >= 1");
-    }
-    if (devices < 1) {
-      throw new IllegalArgumentException("--devices: " + devices + " must be >= 1");
-    }
     long ctx = context == null ? shape.contextLength() : context;
-    if (ctx < 0) {
-      throw new IllegalArgumentException("--context: " + ctx + " must be >= 0");
-    }
     RooflineModel.Builder rb = RooflineModel.builder(hw).devices(devices).weightDtype(dt).kvCacheDtype(dt)
         .computeDtype(hw.supports(dt) ? dt : DType.FP16);
     if (mfu != null) {
@@ -178,9 +193,4 @@ final class EstimateCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void requireNonNegative(String option, long v) {
-    if (v < 0) {
-      throw new IllegalArgumentException(option + ": " + v + " must be >= 0");
-    }
-  }
 }

@@ -61,7 +61,8 @@ final class ModelLocator {
     }
     Path dir = Paths.get(model);
     if (!Files.exists(dir)) {
-      throw new IllegalArgumentException("--model: " + dir + " does not exist (give a model directory or hf:ORG/NAME)");
+      throw new IllegalArgumentException("--model: " + dir + " does not exist; allowed: a model directory or"
+          + " hf:ORG/NAME[@REV]");
     }
     return dir;
   }

@@ -30,45 +30,89 @@ final class ProjectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--scenario", paramLabel = "NAME|FILE",
-      description = "Built-in scenario (chatgpt-semianalysis-2023, chatgpt-goldstein-2022, epoch-energy-2025) or a JSON file.")
+      description = "Built-in scenario (chatgpt-semianalysis-2023, chatgpt-goldstein-2022, epoch-energy-2025) or a"
+          + " JSON file. Default: none (inline inputs).")
   String scenario;
 
-  @Option(names = "--requests-per-day") Double requestsPerDay;
-  @Option(names = "--daily-active-users") Double dailyActiveUsers;
-  @Option(names = "--queries-per-user") Double queriesPerUser;
-  @Option(names = "--prompt-tokens") Long promptTokens;
-  @Option(names = "--output-tokens") Long outputTokens;
-  @Option(names = "--peak-to-average") Double peakToAverage;
-  @Option(names = "--preset", description = "Model preset (see `costgen estimate --help`).") String preset;
-  @Option(names = "--config", description = "A Hugging Face config.json.") Path config;
-  @Option(names = "--dtype", description = "Weight dtype: fp32, fp16, bf16, int8, int4.") String dtype;
-  @Option(names = "--hardware") String hardware;
-  @Option(names = "--devices-per-replica") Integer devicesPerReplica;
-  @Option(names = "--devices-per-server") Integer devicesPerServer;
-  @Option(names = "--mfu") Double mfu;
-  @Option(names = "--bandwidth-efficiency") Double bandwidthEfficiency;
-  @Option(names = "--batch") Integer batch;
-  @Option(names = "--target-latency", paramLabel = "SECONDS") Double targetLatency;
-  @Option(names = "--measured-throughput", paramLabel = "TOKENS_PER_DEVICE_SECOND") Double measuredThroughput;
-  @Option(names = "--utilization") Double utilization;
-  @Option(names = "--price-per-hour", paramLabel = "USD") BigDecimal pricePerHour;
-  @Option(names = "--pue") Double pue;
-  @Option(names = "--grid-gco2-per-kwh") Double grid;
+  @Option(names = "--requests-per-day", paramLabel = "N",
+      description = "Requests per day, (0, 1e15]. Default: from --daily-active-users, else required.")
+  Double requestsPerDay;
+  @Option(names = "--daily-active-users", paramLabel = "N",
+      description = "Daily active users, (0, 1e11] (with --queries-per-user). Default: none.")
+  Double dailyActiveUsers;
+  @Option(names = "--queries-per-user", paramLabel = "N",
+      description = "Requests per user per day, (0, 1e6]. Default: 1.")
+  Double queriesPerUser;
+  @Option(names = "--prompt-tokens", paramLabel = "N",
+      description = "Prompt tokens per request, 0 to " + EstimateCommand.MAX_TOKENS + "; required with inline inputs."
+          + " Default: none.")
+  Long promptTokens;
+  @Option(names = "--output-tokens", paramLabel = "N",
+      description = "Output tokens per request, 0 to " + EstimateCommand.MAX_TOKENS + "; required with inline inputs."
+          + " Default: none.")
+  Long outputTokens;
+  @Option(names = "--peak-to-average", paramLabel = "X",
+      description = "Peak traffic over average, [1, 100]. Default: the projection's (see docs/daily-cost.md).")
+  Double peakToAverage;
+  @Option(names = "--preset", paramLabel = "NAME",
+      description = "Model preset (see `costgen estimate --help`). Default: none (--preset or --config is required).")
+  String preset;
+  @Option(names = "--config", paramLabel = "FILE", description = "A Hugging Face config.json. Default: none.") Path config;
+  @Option(names = "--dtype", paramLabel = "D", description = "Weight dtype: fp32, fp16, bf16, int8, int4."
+      + " Default: fp16.") String dtype;
+  @Option(names = "--hardware", paramLabel = "NAME",
+      description = "Hardware profile (see `costgen hardware`); required with inline inputs. Default: none.")
+  String hardware;
+  @Option(names = "--devices-per-replica", paramLabel = "N",
+      description = "Devices holding one model copy, 1 to 1000000. Default: as few as the weights need.")
+  Integer devicesPerReplica;
+  @Option(names = "--devices-per-server", paramLabel = "N",
+      description = "Devices per server, 1 to 1024. Default: 8.")
+  Integer devicesPerServer;
+  @Option(names = "--mfu", paramLabel = "X",
+      description = "Model FLOP utilisation, (0, 1]. Default: the roofline's.")
+  Double mfu;
+  @Option(names = "--bandwidth-efficiency", paramLabel = "X",
+      description = "Achieved fraction of peak memory bandwidth, (0, 1]. Default: the roofline's.")
+  Double bandwidthEfficiency;
+  @Option(names = "--batch", paramLabel = "N",
+      description = "Sequences decoded together, 1 to 1000000. Default: the largest that fits (or meets --target-latency).")
+  Integer batch;
+  @Option(names = "--target-latency", paramLabel = "SECONDS",
+      description = "Per-request latency target, (0, 86400] seconds. Default: none.")
+  Double targetLatency;
+  @Option(names = "--measured-throughput", paramLabel = "TOKENS_PER_DEVICE_SECOND",
+      description = "Use this measured throughput instead of the roofline, (0, 1e12]. Default: roofline.")
+  Double measuredThroughput;
+  @Option(names = "--utilization", paramLabel = "X",
+      description = "Average busy fraction of the devices, (0, 1]. Default: the projection's.")
+  Double utilization;
+  @Option(names = "--price-per-hour", paramLabel = "USD",
+      description = "Price per device-hour, 0 to 1000000. Default: the hardware's catalog price.")
+  BigDecimal pricePerHour;
+  @Option(names = "--pue", paramLabel = "X",
+      description = "Power usage effectiveness, 1 to 3. Default: the projection's.")
+  Double pue;
+  @Option(names = "--grid-gco2-per-kwh", paramLabel = "G",
+      description = "Grid carbon intensity in gCO2e/kWh, 0 to 2000. Default: the projection's.")
+  Double grid;
 
   @Option(names = "--vary", paramLabel = "VAR=FROM..TO[:N][:log|:lin] | hardware=a,b",
-      description = "Vary one input: traffic, batch, hardware, dtype, price, ...") String vary;
-  @Option(names = "--json") boolean json;
+      description = "Vary one input: traffic, batch, hardware, dtype, price, ... Default: none.") String vary;
+  @Option(names = "--json", description = "Print JSON instead of text.") boolean json;
   @Option(names = "--csv", description = "Print the sensitivity table as CSV (needs --vary).") boolean csv;
-  @Option(names = "--html", paramLabel = "FILE", description = "Write a self-contained HTML report.") Path html;
+  @Option(names = "--html", paramLabel = "FILE", description = "Write a self-contained HTML report to FILE. Default: none.")
+  Path html;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    checkOptions();
     if (csv && vary == null) {
       throw new IllegalArgumentException("--csv: prints the sensitivity table; add --vary");
     }
     if (scenario != null) {
-      Scenario s = Scenario.resolve(scenario);
+      Scenario s = named("--scenario", () -> Scenario.resolve(scenario));
       ScenarioResult run = s.run();
       SensitivityTable table = vary == null ? null : varyScenario(s);
       if (html != null) {
@@ -87,9 +131,14 @@ final class ProjectCommand implements Callable<Integer> {
       }
       return 0;
     }
-    DailyCostProjection projection = inline();
+    DailyCostProjection projection;
+    try {
+      projection = inline();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalArgumentException(OptionNames.cliMessage(e.getMessage(), spec), e);
+    }
     DailyCostProjection.Result result = projection.project();
-    SensitivityTable table = vary == null ? null : projection.vary(vary);
+    SensitivityTable table = vary == null ? null : named("--vary", () -> projection.vary(vary));
     if (html != null) {
       if (table == null) {
         HtmlReport.write(html, result);
@@ -107,12 +156,74 @@ final class ProjectCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Range checks before any work. */
+  private void checkOptions() {
+    rangeOpen("--requests-per-day", requestsPerDay, 1e15);
+    rangeOpen("--daily-active-users", dailyActiveUsers, 1e11);
+    rangeOpen("--queries-per-user", queriesPerUser, 1e6);
+    if (promptTokens != null) {
+      OptionChecks.range("--prompt-tokens", promptTokens, 0, EstimateCommand.MAX_TOKENS, null);
+    }
+    if (outputTokens != null) {
+      OptionChecks.range("--output-tokens", outputTokens, 0, EstimateCommand.MAX_TOKENS, null);
+    }
+    if (peakToAverage != null) {
+      OptionChecks.range("--peak-to-average", peakToAverage, 1, false, 100);
+    }
+    if (devicesPerReplica != null) {
+      OptionChecks.range("--devices-per-replica", devicesPerReplica, 1, 1_000_000, null);
+    }
+    if (devicesPerServer != null) {
+      OptionChecks.range("--devices-per-server", devicesPerServer, 1, 1024, null);
+    }
+    rangeOpen("--mfu", mfu, 1);
+    rangeOpen("--bandwidth-efficiency", bandwidthEfficiency, 1);
+    if (batch != null) {
+      OptionChecks.range("--batch", batch, 1, 1_000_000, null);
+    }
+    rangeOpen("--target-latency", targetLatency, 86400);
+    rangeOpen("--measured-throughput", measuredThroughput, 1e12);
+    rangeOpen("--utilization", utilization, 1);
+    OptionChecks.price("--price-per-hour", pricePerHour);
+    if (pue != null) {
+      OptionChecks.range("--pue", pue, 1, false, 3);
+    }
+    if (grid != null) {
+      OptionChecks.range("--grid-gco2-per-kwh", grid, 0, false, 2000);
+    }
+    if (hardware != null) {
+      OptionChecks.hardware("--hardware", hardware);
+    }
+    if (dtype != null) {
+      OptionChecks.dtype("--dtype", dtype);
+    }
+    if (json && csv) {
+      throw new IllegalArgumentException("--csv: conflicts with --json; allowed: one of --json, --csv");
+    }
+  }
+
+  /** Runs {@code f}; a bad-input error from the library is reported under {@code option}. */
+  private static <T> T named(String option, java.util.function.Supplier<T> f) {
+    try {
+      return f.get();
+    } catch (IllegalArgumentException e) {
+      String m = CostgenCli.oneLine(e.getMessage());
+      throw new IllegalArgumentException(m.startsWith(option) ? m : option + ": " + m, e);
+    }
+  }
+
+  private static void rangeOpen(String option, Double v, double max) {
+    if (v != null) {
+      OptionChecks.range(option, v, 0, true, max);
+    }
+  }
+
   private SensitivityTable varyScenario(Scenario s) {
     try {
-      return s.projection().vary(vary);
+      return named("--vary", () -> s.projection().vary(vary));
     } catch (IllegalStateException e) {
       // A stated (measured) throughput ignores batch/hardware/dtype: vary the roofline variant.
-      return s.firstPrinciples().vary(vary);
+      return named("--vary", () -> s.firstPrinciples().vary(vary));
     }
   }
 

@@ -35,35 +35,59 @@ final class ReportCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--ledger", required = true, paramLabel = "DIR") Path ledger;
-  @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "First day (default: 30 days before --to).") LocalDate from;
-  @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "Last day, inclusive (default: today).") LocalDate to;
-  @Option(names = "--zone", defaultValue = "UTC", description = "Time zone of the days; default ${DEFAULT-VALUE}.") String zone;
-  @Option(names = "--tenant", description = "Only this tenant.") String tenant;
-  @Option(names = "--json") boolean json;
-  @Option(names = "--csv") boolean csv;
+  /** Most requests per day a projection accepts. */
+  static final double MAX_REQUESTS_PER_DAY = 1e15;
+
+  @Option(names = "--ledger", required = true, paramLabel = "DIR",
+      description = "The ledger folder written by `costgen generate --ledger` (required).")
+  Path ledger;
+  @Option(names = "--from", paramLabel = "YYYY-MM-DD",
+      description = "First day, 1970-01-01 to 9999-12-31. Default: 30 days before --to.") LocalDate from;
+  @Option(names = "--to", paramLabel = "YYYY-MM-DD",
+      description = "Last day, inclusive, 1970-01-01 to 9999-12-31. Default: today.") LocalDate to;
+  @Option(names = "--zone", defaultValue = "UTC", paramLabel = "ZONE",
+      description = "Time zone of the days (a java.time zone id such as Europe/Berlin or +02:00).") String zone;
+  @Option(names = "--tenant", paramLabel = "ID", description = "Only this tenant. Default: every tenant.") String tenant;
+  @Option(names = "--json", description = "Print JSON instead of a table.") boolean json;
+  @Option(names = "--csv", description = "Print CSV (RFC 4180; cells a spreadsheet would run as formulas are"
+      + " prefixed with ').") boolean csv;
   @Option(names = "--project-to-traffic", paramLabel = "REQUESTS_PER_DAY",
-      description = "Project the measured per-request usage to this many requests per day.") Double projectTo;
-  @Option(names = "--hardware", description = "Target hardware of the projection (default A100-80GB-SXM).")
+      description = "Project the measured per-request usage to this many requests per day, (0, 1e15]."
+          + " Default: no projection.") Double projectTo;
+  @Option(names = "--hardware", paramLabel = "NAME", defaultValue = "A100-80GB-SXM",
+      description = "Target hardware of the projection (see `costgen hardware`).")
   String hardware;
-  @Option(names = "--model-preset", description = "Shape of the measured model when it is not a preset name"
-      + " (default: the ledger's model name as a preset).") String modelPreset;
+  @Option(names = "--model-preset", paramLabel = "NAME", description = "Shape of the measured model when it is not"
+      + " a preset name. Default: the ledger's model name as a preset.") String modelPreset;
 
   @Override
   public Integer call() throws IOException {
     if (!Files.isDirectory(ledger)) {
-      throw new IllegalArgumentException("--ledger: " + ledger + " is not a directory");
+      throw new IllegalArgumentException("--ledger: " + ledger + " is not a directory; allowed: an existing ledger"
+          + " folder");
     }
     ZoneId z;
     try {
       z = ZoneId.of(zone);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("--zone: unknown time zone '" + zone + "'");
+      throw new IllegalArgumentException("--zone: unknown time zone '" + OptionChecks.clip(zone)
+          + "'; allowed: a zone id such as UTC, Europe/Berlin or +02:00");
+    }
+    if (projectTo != null) {
+      OptionChecks.range("--project-to-traffic", projectTo, 0, true, MAX_REQUESTS_PER_DAY);
+      OptionChecks.hardware("--hardware", hardware);
+    }
+    if (tenant != null) {
+      OptionChecks.text("--tenant", tenant, 256);
+    }
+    if (json && csv) {
+      throw new IllegalArgumentException("--csv: conflicts with --json; allowed: one of --json, --csv");
     }
     LocalDate last = to == null ? LocalDate.now(z) : to;
     LocalDate first = from == null ? last.minusDays(30) : from;
     if (first.isAfter(last)) {
-      throw new IllegalArgumentException("--from: " + first + " is after --to " + last);
+      throw new IllegalArgumentException("--from: " + first + " is after --to " + last + "; allowed: a day up to "
+          + last);
     }
     List<UsageRecord> records = new ArrayList<>();
     for (UsageRecord r : LedgerReader.read(ledger, first.atStartOfDay(z).toInstant(),
@@ -89,9 +113,33 @@ final class ReportCommand implements Callable<Integer> {
     } else if (json) {
       out.println(report.toJson());
     } else {
-      out.print(report.toCsv().replace(',', '\t'));
+      out.print(table(report.toCsv()));
     }
     return 0;
+  }
+
+  /** The CSV as tab-separated text for a terminal: quoted cells unquoted, tabs and line breaks in cells as spaces. */
+  static String table(String csv) {
+    StringBuilder out = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < csv.length(); i++) {
+      char c = csv.charAt(i);
+      if (quoted) {
+        if (c == '"' && i + 1 < csv.length() && csv.charAt(i + 1) == '"') {
+          out.append('"');
+          i++;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          out.append(c == '\t' || c == '\n' || c == '\r' ? ' ' : c);
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else {
+        out.append(c == ',' ? '\t' : c);
+      }
+    }
+    return out.toString();
   }
 
   private DailyCostProjection.Result project(List<UsageRecord> records) {
@@ -125,7 +173,7 @@ final class ReportCommand implements Callable<Integer> {
     return DailyCostProjection.builder()
         .calibratedFrom(workload)
         .requestsPerDay(projectTo)
-        .hardware(hardware == null ? "A100-80GB-SXM" : hardware)
+        .hardware(hardware)
         .catalogPrice()
         .build()
         .project();

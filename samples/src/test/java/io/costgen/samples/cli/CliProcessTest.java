@@ -30,6 +30,26 @@ class CliProcessTest {
     assertThat(r.err()).contains("exceeds the model's context length").doesNotContain("\tat ");
   }
 
+  /**
+   * Bad input in a real process: exit 2 and exactly one line on stderr (no library log line, no
+   * native ONNX Runtime message, no stack trace), for a broken model file and a huge decimal.
+   */
+  @Test
+  void badInput_inARealProcess_exits2WithOneLine() throws Exception {
+    Path bad = java.nio.file.Files.createDirectories(work.resolve("bad-model"));
+    java.nio.file.Files.writeString(bad.resolve("model.onnx"), "this is not an ONNX model");
+    for (String[] args : new String[][] {
+        {"generate", "--model", bad.toString(), "--input-ids", "1,2", "--max-new-tokens", "2"},
+        {"generate", "--price-per-hour", "1e999999999", "--prompt", "hi"},
+        {"generate", "--threads", "100000", "--prompt", "hi"}}) {
+      ChildJvm.Result r = ChildJvm.of(CostgenCli.class).args(args).run(work);
+      assertThat(r.exitCode()).as(r.describe()).isEqualTo(2);
+      assertThat(r.err().lines()).as(r.describe()).hasSize(1);
+      assertThat(r.err()).startsWith("costgen: ").contains("--").contains("allowed").doesNotContain("\tat ");
+      assertThat(r.out()).as(r.describe()).isEmpty();
+    }
+  }
+
   private static String repeat(String s, int chars) {
     return s.repeat(chars / s.length() + 1).substring(0, chars);
   }
