@@ -295,22 +295,22 @@ class OnnxBackendStories260kTest {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (DecoderSession s = backend.openSession()) {
       CountDownLatch started = new CountDownLatch(1);
-      Future<Integer> loop = pool.submit(() -> {
+      Future<GenerationCancelledException> loop = pool.submit(() -> {
         Logits l = s.prefill(new long[][] {Stories260k.PROMPTS[0]}, new int[] {0});
         started.countDown();
-        int steps = 0;
         try {
           while (true) {
             l = s.step(new long[] {Greedy.argmaxRows(l)[0]});
-            steps++;
           }
         } catch (GenerationCancelledException expected) {
-          return steps;
+          return expected;
         }
       });
       started.await();
       s.cancel();
-      assertThat(loop.get()).isGreaterThanOrEqualTo(0);
+      // The loop ends with the cancellation (no other error, no hang), and the session stays cancelled.
+      assertThat(loop.get()).hasMessageContaining("cancel()");
+      assertThatThrownBy(() -> s.step(new long[] {0})).isInstanceOf(GenerationCancelledException.class);
     } finally {
       pool.shutdownNow();
     }

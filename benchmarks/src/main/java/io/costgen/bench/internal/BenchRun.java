@@ -266,10 +266,7 @@ public final class BenchRun {
         new RunSpec.ThreadSetting(2, true), new RunSpec.ThreadSetting(2, false));
     RunSpec base = spec("threads", name, model, null, List.of(Impl.FREE), 0, null, prompt, newTokens, 0,
         batches, 1, plan.threadReps(), 0, List.of(), 0, plan.seriesSecondsCap());
-    RunSpec spec = new RunSpec(base.mode(), base.model(), base.withPast(), base.noPast(), base.impls(),
-        base.threads(), base.spinning(), base.provider(), base.promptTokens(), base.newTokens(),
-        base.noPastNewTokens(), base.batches(), base.warmup(), base.reps(), base.noPastReps(),
-        base.ttftPrompts(), base.ttftReps(), base.seriesSecondsCap(), base.cpu(), settings);
+    RunSpec spec = base.toBuilder().threadSettings(settings).build();
     RunResult r = child(report, spec, name + " thread settings");
     if (r != null) {
       report.addThreads(r);

@@ -71,4 +71,186 @@ public record RunSpec(
    */
   public record CpuFigures(String cpuModel, int logicalCpus, double bandwidthBytesPerSecond,
       double fp32FlopsPerSecond, long memoryBytes) {}
+
+  /** A builder with the defaults: provider {@code cpu}, 60 s series cap, empty lists, zeros and nulls. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this spec's values, to change a few. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.mode = mode;
+    b.model = model;
+    b.withPast = withPast;
+    b.noPast = noPast;
+    b.impls = impls;
+    b.threads = threads;
+    b.spinning = spinning;
+    b.provider = provider;
+    b.promptTokens = promptTokens;
+    b.newTokens = newTokens;
+    b.noPastNewTokens = noPastNewTokens;
+    b.batches = batches;
+    b.warmup = warmup;
+    b.reps = reps;
+    b.noPastReps = noPastReps;
+    b.ttftPrompts = ttftPrompts;
+    b.ttftReps = ttftReps;
+    b.seriesSecondsCap = seriesSecondsCap;
+    b.cpu = cpu;
+    b.threadSettings = threadSettings;
+    return b;
+  }
+
+  /** Builds a {@link RunSpec} by name instead of by position. Not thread-safe. */
+  public static final class Builder {
+    private String mode = null;
+    private String model = null;
+    private ModelRef withPast = null;
+    private ModelRef noPast = null;
+    private List<Impl> impls = List.of();
+    private int threads = 0;
+    private Boolean spinning = null;
+    private String provider = "cpu";
+    private int promptTokens = 0;
+    private int newTokens = 0;
+    private int noPastNewTokens = 0;
+    private List<Integer> batches = List.of();
+    private int warmup = 0;
+    private int reps = 0;
+    private int noPastReps = 0;
+    private List<Integer> ttftPrompts = List.of();
+    private int ttftReps = 0;
+    private double seriesSecondsCap = 60;
+    private CpuFigures cpu = null;
+    private List<ThreadSetting> threadSettings = List.of();
+
+    private Builder() {}
+
+    /** Sets {@link RunSpec#mode()}. */
+    public Builder mode(String mode) {
+      this.mode = mode;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#model()}. */
+    public Builder model(String model) {
+      this.model = model;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#withPast()}. */
+    public Builder withPast(ModelRef withPast) {
+      this.withPast = withPast;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#noPast()}. */
+    public Builder noPast(ModelRef noPast) {
+      this.noPast = noPast;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#impls()}. */
+    public Builder impls(List<Impl> impls) {
+      this.impls = impls;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#threads()}. */
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#spinning()}. */
+    public Builder spinning(Boolean spinning) {
+      this.spinning = spinning;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#provider()}. */
+    public Builder provider(String provider) {
+      this.provider = provider;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#promptTokens()}. */
+    public Builder promptTokens(int promptTokens) {
+      this.promptTokens = promptTokens;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#newTokens()}. */
+    public Builder newTokens(int newTokens) {
+      this.newTokens = newTokens;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#noPastNewTokens()}. */
+    public Builder noPastNewTokens(int noPastNewTokens) {
+      this.noPastNewTokens = noPastNewTokens;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#batches()}. */
+    public Builder batches(List<Integer> batches) {
+      this.batches = batches;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#warmup()}. */
+    public Builder warmup(int warmup) {
+      this.warmup = warmup;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#reps()}. */
+    public Builder reps(int reps) {
+      this.reps = reps;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#noPastReps()}. */
+    public Builder noPastReps(int noPastReps) {
+      this.noPastReps = noPastReps;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#ttftPrompts()}. */
+    public Builder ttftPrompts(List<Integer> ttftPrompts) {
+      this.ttftPrompts = ttftPrompts;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#ttftReps()}. */
+    public Builder ttftReps(int ttftReps) {
+      this.ttftReps = ttftReps;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#seriesSecondsCap()}. */
+    public Builder seriesSecondsCap(double seriesSecondsCap) {
+      this.seriesSecondsCap = seriesSecondsCap;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#cpu()}. */
+    public Builder cpu(CpuFigures cpu) {
+      this.cpu = cpu;
+      return this;
+    }
+
+    /** Sets {@link RunSpec#threadSettings()}. */
+    public Builder threadSettings(List<ThreadSetting> threadSettings) {
+      this.threadSettings = threadSettings;
+      return this;
+    }
+
+    /** The spec. */
+    public RunSpec build() {
+      return new RunSpec(mode, model, withPast, noPast, impls, threads, spinning, provider, promptTokens, newTokens, noPastNewTokens, batches, warmup, reps, noPastReps, ttftPrompts, ttftReps, seriesSecondsCap, cpu, threadSettings);
+    }
+  }
 }

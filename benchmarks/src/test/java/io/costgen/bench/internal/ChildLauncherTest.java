@@ -11,9 +11,10 @@ class ChildLauncherTest {
 
   @Test
   void parse_readsBackWhatAChildPrints() throws Exception {
-    RunSpec spec = new RunSpec("single", "m", new ModelRef("/d", "model.onnx"), null, List.of(Impl.HAND), 2, false,
-        "cpu", 32, 32, 8, List.of(1, 8), 1, 3, 1, List.of(128), 2, 60,
-        new RunSpec.CpuFigures("cpu", 2, 1e10, 5e10, 1L << 33), List.of());
+    RunSpec spec = RunSpec.builder().mode("single").model("m").withPast(new ModelRef("/d", "model.onnx"))
+        .impls(List.of(Impl.HAND)).threads(2).spinning(false).promptTokens(32).newTokens(32).noPastNewTokens(8)
+        .batches(List.of(1, 8)).warmup(1).reps(3).noPastReps(1).ttftPrompts(List.of(128)).ttftReps(2)
+        .cpu(new RunSpec.CpuFigures("cpu", 2, 1e10, 5e10, 1L << 33)).build();
     RunResult result = new RunResult(spec, List.of(new RunResult.LoopResult(Impl.HAND,
         List.of(new RunResult.DecodeSeries(1, 32, 32, List.of(10.5, 11.0), List.of(3.0, 2.9), List.of(2.8, 2.7), "abc")),
         List.of(new RunResult.TtftSeries(128, List.of(0.5), List.of(0.0))), 734_000, null)), null, 800_000, null, 12.5, 20.0);

@@ -18,8 +18,9 @@ class ReportTest {
       497_759_232.0, 73_728.0, "FP32", "FP32");
 
   private static RunResult paired(int batch, List<Double> hand, List<Double> on, List<Double> off) {
-    RunSpec spec = new RunSpec("paired", "m", null, null, List.of(Impl.HAND, Impl.FULL, Impl.FREE), 0, null, "cpu",
-        32, 32, 8, List.of(batch), 1, hand.size(), 1, List.of(), 0, 60, FIGURES, List.of());
+    RunSpec spec = RunSpec.builder().mode("paired").model("m").impls(List.of(Impl.HAND, Impl.FULL, Impl.FREE))
+        .promptTokens(32).newTokens(32).noPastNewTokens(8).batches(List.of(batch)).warmup(1).reps(hand.size())
+        .noPastReps(1).cpu(FIGURES).build();
     return new RunResult(spec, List.of(
         loop(Impl.HAND, batch, hand, "d1"), loop(Impl.FULL, batch, on, "d1"), loop(Impl.FREE, batch, off, "d1")),
         FACTS, 1 << 20, null, 10, 10);
@@ -102,8 +103,9 @@ class ReportTest {
     Report r = report();
     List<RunSpec.ThreadSetting> settings = List.of(new RunSpec.ThreadSetting(0, null),
         new RunSpec.ThreadSetting(1, false));
-    RunSpec spec = new RunSpec("threads", "stories260k", null, null, List.of(Impl.FREE), 0, null, "cpu",
-        16, 64, 0, List.of(1), 1, 3, 0, List.of(), 0, 60, FIGURES, settings);
+    RunSpec spec = RunSpec.builder().mode("threads").model("stories260k").impls(List.of(Impl.FREE))
+        .promptTokens(16).newTokens(64).batches(List.of(1)).warmup(1).reps(3).cpu(FIGURES)
+        .threadSettings(settings).build();
     r.addThreads(new RunResult(spec, List.of(
         new RunResult.LoopResult(Impl.FREE, List.of(new RunResult.DecodeSeries(1, 16, 64, List.of(100.0, 50.0, 100.0),
             List.of(1.0, 2.0, 1.0), List.of(0.5, 0.5, 0.5), "d")), List.of(), -1, settings.get(0)),
@@ -134,8 +136,8 @@ class ReportTest {
   @Test
   void overheadTarget_usesTheMedianPerRoundDifference() {
     Report r = report();
-    RunSpec spec = new RunSpec("overhead", "stories260k", null, null, List.of(Impl.FULL, Impl.FREE), 0, null, "cpu",
-        16, 64, 0, List.of(1), 30, 5, 0, List.of(), 0, 60, FIGURES, List.of());
+    RunSpec spec = RunSpec.builder().mode("overhead").model("stories260k").impls(List.of(Impl.FULL, Impl.FREE))
+        .promptTokens(16).newTokens(64).batches(List.of(1)).warmup(30).reps(5).cpu(FIGURES).build();
     // per round: +0.5 %, +0.2 %, −0.1 %, +50 % (an outlier), +0.3 %: median +0.3 %
     r.overhead(new RunResult(spec, List.of(), null, 1, new RunResult.Overhead(64,
         List.of(1.005, 1.002, 0.999, 1.5, 1.003), List.of(1.0, 1.0, 1.0, 1.0, 1.0),

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.costgen.cost.Money;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +33,17 @@ class MeterTest {
     Meter m = Meter.guarded(r -> {
       throw new IllegalStateException("boom");
     });
-    m.record(R); // no exception
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    // slf4j-simple (the test binding) writes to whatever System.err is at the time of the call.
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      m.record(R); // no exception
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("WARN", "failed to record " + R.id(), "; ignored", "IllegalStateException: boom");
     Meter.noop().record(R);
   }
 
