@@ -162,14 +162,24 @@ public final class OnnxBackend implements TransformerBackend {
 
     /**
      * Threads one run uses for its operators (ONNX Runtime's intra-op pool; 0 = its default, one
-     * per physical core). Keep it low when several threads share the backend.
+     * per physical core). Keep it low when several threads share the backend. Bounded by the
+     * machine: at most {@link #maxIntraOpThreads()} (a pool of 100,000 threads hung ONNX Runtime).
+     *
+     * @throws IllegalArgumentException if {@code threads} is negative or above {@link #maxIntraOpThreads()}
      */
     public Builder intraOpThreads(int threads) {
-      if (threads < 0) {
-        throw new IllegalArgumentException("intraOpThreads: " + threads + " must be >= 0");
+      int max = maxIntraOpThreads();
+      if (threads < 0 || threads > max) {
+        throw new IllegalArgumentException("intraOpThreads: " + threads + " is out of range; allowed 0 to " + max
+            + " (4 x this machine's " + Runtime.getRuntime().availableProcessors() + " available processors, at least 8)");
       }
       this.intraOpThreads = threads;
       return this;
+    }
+
+    /** The most intra-op threads {@link #intraOpThreads(int)} accepts: 4 x available processors, at least 8. */
+    public static int maxIntraOpThreads() {
+      return Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
     }
 
     /** Graph optimizations applied at load (default {@link GraphOptimizationLevel#ALL}). */

@@ -147,6 +147,11 @@ class OnnxBackendErrorsTest {
   void builder_rejectsBadSettings_namingTheField() {
     assertThatThrownBy(() -> OnnxBackend.builder().intraOpThreads(-1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("intraOpThreads: -1");
+    assertThatThrownBy(() -> OnnxBackend.builder().intraOpThreads(100_000))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("intraOpThreads: 100000 is out of range; allowed 0 to "
+            + OnnxBackend.Builder.maxIntraOpThreads());
+    OnnxBackend.builder().intraOpThreads(OnnxBackend.Builder.maxIntraOpThreads());
     assertThatThrownBy(() -> OnnxBackend.builder().deviceId(-2))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deviceId: -2");
     assertThatThrownBy(() -> OnnxBackend.builder().contextLength(0))

@@ -1,5 +1,6 @@
 package io.costgen.cost.budget;
 
+import io.costgen.cost.CostgenException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * {@code requested} is what the call needed. {@link #resetsAt()} is when the window next
  * releases spend (empty for per-call budgets). Unchecked; immutable.
  */
-public final class BudgetExceededException extends RuntimeException {
+public final class BudgetExceededException extends CostgenException {
 
   private static final long serialVersionUID = 1L;
 

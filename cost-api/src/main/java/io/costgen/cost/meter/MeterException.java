@@ -1,5 +1,6 @@
 package io.costgen.cost.meter;
 
+import io.costgen.cost.CostgenException;
 import java.util.Optional;
 
 /**
@@ -9,7 +10,7 @@ import java.util.Optional;
  * completed (its budgets are settled) and {@link #record()} holds the record that was not
  * written, so the caller can keep it elsewhere. Unchecked.
  */
-public class MeterException extends RuntimeException {
+public class MeterException extends CostgenException {
   private static final long serialVersionUID = 1L;
   private final transient UsageRecord record;
 

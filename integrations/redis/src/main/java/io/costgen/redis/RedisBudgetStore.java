@@ -1,7 +1,9 @@
 package io.costgen.redis;
 
 import io.costgen.cost.budget.BudgetStore;
+import io.costgen.cost.budget.BudgetStoreUnavailableException;
 import io.costgen.cost.budget.BudgetUnit;
+import io.costgen.cost.budget.FailurePolicy;
 import io.costgen.cost.budget.SettleStatus;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;

@@ -5,6 +5,7 @@ import io.costgen.cost.budget.Budget;
 import io.costgen.cost.budget.BudgetExceededException;
 import io.costgen.cost.budget.BudgetUnit;
 import io.costgen.cost.budget.Budgets;
+import io.costgen.cost.budget.FailurePolicy;
 import io.costgen.cost.budget.Reservation;
 import java.io.PrintStream;
 import java.math.BigDecimal;

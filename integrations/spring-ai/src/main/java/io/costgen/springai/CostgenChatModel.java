@@ -9,6 +9,8 @@ import io.costgen.core.chat.ToolSpecification;
 import io.costgen.cost.CallContext;
 import io.costgen.cost.CostReport;
 import io.costgen.cost.budget.BudgetExceededException;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,10 @@ import org.springframework.ai.chat.metadata.DefaultUsage;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
+import org.springframework.ai.chat.observation.ChatModelObservationContext;
+import org.springframework.ai.chat.observation.ChatModelObservationConvention;
+import org.springframework.ai.chat.observation.ChatModelObservationDocumentation;
+import org.springframework.ai.chat.observation.DefaultChatModelObservationConvention;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
 import org.springframework.ai.model.tool.ToolCallingChatOptions;
@@ -53,15 +59,26 @@ import reactor.core.scheduler.Schedulers;
  * to the caller (this model does not run tools itself). The tenant comes from
  * {@link CostgenChatOptions}, else the builder's default. The generator's budgets apply: a refusal
  * throws {@link BudgetExceededException} (a stream's error). Cancelling a stream's subscription
- * cancels the forward pass. Thread-safe.
+ * cancels the forward pass.
+ *
+ * <p>With an {@link ObservationRegistry} ({@link Builder#observationRegistry}), each call and
+ * stream is a Spring AI {@code gen_ai.client.operation} observation (provider {@value #PROVIDER},
+ * the prompt's options, the response's usage), named by the {@link ChatModelObservationConvention}
+ * as for Spring AI's own models. Thread-safe.
  */
 public final class CostgenChatModel implements ChatModel {
+
+  /** The {@code gen_ai.provider.name} of observations. */
+  public static final String PROVIDER = "costgen";
+  private static final ChatModelObservationConvention DEFAULT_CONVENTION = new DefaultChatModelObservationConvention();
 
   private final TextGenerator generator;
   private final String modelName;
   private final String defaultTenantId;
   private final Map<String, String> defaultTags;
   private final Scheduler scheduler;
+  private final ObservationRegistry observations;
+  private final ChatModelObservationConvention convention;
 
   private CostgenChatModel(Builder b) {
     this.generator = b.generator;
@@ -69,6 +86,8 @@ public final class CostgenChatModel implements ChatModel {
     this.defaultTenantId = b.defaultTenantId;
     this.defaultTags = Map.copyOf(b.defaultTags);
     this.scheduler = b.scheduler;
+    this.observations = b.observations;
+    this.convention = b.convention;
   }
 
   /** A builder over {@code generator} (which needs a tokenizer and a chat template). */
@@ -84,14 +103,31 @@ public final class CostgenChatModel implements ChatModel {
    */
   @Override
   public ChatResponse call(Prompt prompt) {
-    io.costgen.core.chat.ChatRequest r = request(prompt).build();
-    return response(generator.chat(r), r.context());
+    ChatModelObservationContext ctx = observationContext(prompt);
+    return observation(ctx).observe(() -> {
+      io.costgen.core.chat.ChatRequest r = request(prompt).build();
+      ChatResponse response = response(generator.chat(r), r.context());
+      ctx.setResponse(response);
+      return response;
+    });
+  }
+
+  private ChatModelObservationContext observationContext(Prompt prompt) {
+    Prompt observed = prompt.getOptions() != null ? prompt : new Prompt(prompt.getInstructions(), getDefaultOptions());
+    return ChatModelObservationContext.builder().prompt(observed).provider(PROVIDER).build();
+  }
+
+  private Observation observation(ChatModelObservationContext ctx) {
+    return ChatModelObservationDocumentation.CHAT_MODEL_OPERATION.observation(convention, DEFAULT_CONVENTION,
+        () -> ctx, observations);
   }
 
   /** Streams tokens as chunks; the last chunk has the usage, finish reason and cost. */
   @Override
   public Flux<ChatResponse> stream(Prompt prompt) {
+    ChatModelObservationContext octx = observationContext(prompt);
     return Flux.<ChatResponse>create(sink -> {
+      Observation observation = observation(octx).start();
       Cancellation cancellation = Cancellation.create();
       sink.onCancel(cancellation::cancel);
       io.costgen.core.chat.ChatRequest r;
@@ -102,11 +138,16 @@ public final class CostgenChatModel implements ChatModel {
           }
         }).build();
         ChatResult result = generator.chat(r);
+        ChatResponse last = response(result, r.context());
+        octx.setResponse(last);
+        observation.stop();
         if (!cancellation.isCancelled()) {
-          sink.next(response(result, r.context()));
+          sink.next(last);
           sink.complete();
         }
       } catch (RuntimeException | Error e) {
+        observation.error(e);
+        observation.stop();
         sink.error(e);
       }
     }).subscribeOn(scheduler);
@@ -250,6 +291,8 @@ public final class CostgenChatModel implements ChatModel {
     private String defaultTenantId;
     private final Map<String, String> defaultTags = new LinkedHashMap<>();
     private Scheduler scheduler = Schedulers.boundedElastic();
+    private ObservationRegistry observations = ObservationRegistry.NOOP;
+    private ChatModelObservationConvention convention;
 
     private Builder(TextGenerator generator) {
       this.generator = Objects.requireNonNull(generator, "generator");
@@ -261,6 +304,11 @@ public final class CostgenChatModel implements ChatModel {
     public Builder defaultTags(Map<String, String> v) { this.defaultTags.putAll(v); return this; }
     /** Where streamed generation runs (default {@link Schedulers#boundedElastic()}). */
     public Builder scheduler(Scheduler v) { this.scheduler = Objects.requireNonNull(v, "scheduler"); return this; }
+
+    /** Records each call as a Spring AI chat-model observation (default: none). */
+    public Builder observationRegistry(ObservationRegistry v) { this.observations = Objects.requireNonNull(v, "observationRegistry"); return this; }
+    /** A custom observation convention (default: Spring AI's {@code DefaultChatModelObservationConvention}). */
+    public Builder observationConvention(ChatModelObservationConvention v) { this.convention = v; return this; }
 
     public CostgenChatModel build() {
       return new CostgenChatModel(this);

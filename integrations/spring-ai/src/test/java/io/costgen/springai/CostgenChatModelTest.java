@@ -98,6 +98,28 @@ class CostgenChatModelTest {
   }
 
   @Test
+  void observations_followSpringAisChatModelConvention() {
+    io.micrometer.observation.ObservationRegistry registry = io.micrometer.observation.ObservationRegistry.create();
+    List<io.micrometer.observation.Observation.Context> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+    registry.observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
+      @Override public boolean supportsContext(io.micrometer.observation.Observation.Context c) { return true; }
+      @Override public void onStop(io.micrometer.observation.Observation.Context c) { stopped.add(c); }
+    });
+    CostgenChatModel m = CostgenChatModel.builder(ScriptedChat.generator(ledger::add, null)).observationRegistry(registry)
+        .scheduler(reactor.core.scheduler.Schedulers.immediate()).build();
+    m.call(new Prompt("hi"));
+    m.stream(new Prompt("hi")).blockLast();
+    assertThat(stopped).hasSize(2);
+    assertThat(stopped).allSatisfy(c -> {
+      assertThat(c.getName()).isEqualTo("gen_ai.client.operation");
+      assertThat(c.getLowCardinalityKeyValue(org.springframework.ai.chat.observation.ChatModelObservationDocumentation.LowCardinalityKeyNames.AI_PROVIDER.asString()).getValue()).isEqualTo(CostgenChatModel.PROVIDER);
+      assertThat(c.getLowCardinalityKeyValue(org.springframework.ai.chat.observation.ChatModelObservationDocumentation.LowCardinalityKeyNames.REQUEST_MODEL.asString()).getValue()).isEqualTo("toy");
+      ChatResponse r = ((org.springframework.ai.chat.observation.ChatModelObservationContext) c).getResponse();
+      assertThat(BudgetedChatModel.costOf(r)).isPresent();
+    });
+  }
+
+  @Test
   void overBudget_isTheTypedRefusal_forCallAndStream() {
     Budgets budgets = Budgets.inMemory();
     budgets.register(Budget.parse("tokens:10/call"));

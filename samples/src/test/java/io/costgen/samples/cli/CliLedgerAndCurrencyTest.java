@@ -10,7 +10,7 @@ import io.costgen.cost.meter.JsonLinesLedger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Issue 11 defects 6 and 7 through the CLI: one line on stderr, non-zero exit, no stack trace. */
+/** Issue 11 defects 6, 7 and 8 through the CLI: one line on stderr, non-zero exit, no stack trace. */
 class CliLedgerAndCurrencyTest {
 
   @Test
@@ -32,6 +32,16 @@ class CliLedgerAndCurrencyTest {
         "--max-new-tokens", "3", "--budget", "money:1/day,currency=EUR");
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err().strip()).startsWith("costgen: currency: the call is priced in USD but the money budgets are in EUR")
+        .doesNotContain("\n");
+  }
+
+  /** Issue 11 defect 8 through the CLI: a tenant id with an unpaired surrogate is bad input. */
+  @Test
+  void generate_tenantWithAnUnpairedSurrogate_exits2NamingTheField() {
+    CostgenCliTest.Run r = CostgenCliTest.run("generate", "--model", CostgenCliTest.stories(), "--prompt", "Once",
+        "--max-new-tokens", "3", "--tenant", "\uD800x");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err().strip()).startsWith("costgen: ").contains("tenantId: unpaired surrogate U+D800 at index 0")
         .doesNotContain("\n");
   }
 }

@@ -107,6 +107,8 @@ class HostileInputCatalogueTest {
   void everyCommand_hasATable() {
     CommandLine cl = new CommandLine(new CostgenCli());
     assertThat(TABLES).extracting(HostileInputs::command)
+        .as("every subcommand needs a hostile-input table: implement HostileInputs (see GenerateHostileInputs)"
+            + " and add it to HostileInputCatalogueTest.TABLES")
         .containsExactlyInAnyOrderElementsOf(cl.getSubcommands().keySet().stream().filter(n -> !n.equals("help")).toList());
   }
 

@@ -45,7 +45,8 @@ import org.springframework.context.annotation.Configuration;
  * plus a {@code MicrometerMeter} on the application's {@code MeterRegistry} when both are
  * present), a {@link RemoteCallGuard} for wrapping remote models, and — when
  * {@code costgen.model} is set — the local model as a {@link TextGenerator} and a Spring AI
- * {@code ChatModel} ({@link CostgenChatModel}). Every bean backs off when the application
+ * {@code ChatModel} ({@link CostgenChatModel}, observed through the application's
+ * {@code ObservationRegistry} when there is one). Every bean backs off when the application
  * defines its own.
  */
 @AutoConfiguration(afterName = {
@@ -163,8 +164,11 @@ public class CostgenAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(org.springframework.ai.chat.model.ChatModel.class)
-    CostgenChatModel costgenChatModel(CostgenProperties p, TextGenerator generator) {
-      return CostgenChatModel.builder(generator).defaultTenantId(p.getDefaultTenant()).build();
+    CostgenChatModel costgenChatModel(CostgenProperties p, TextGenerator generator,
+        ObjectProvider<io.micrometer.observation.ObservationRegistry> observations) {
+      CostgenChatModel.Builder b = CostgenChatModel.builder(generator).defaultTenantId(p.getDefaultTenant());
+      observations.ifAvailable(b::observationRegistry);
+      return b.build();
     }
   }
 
