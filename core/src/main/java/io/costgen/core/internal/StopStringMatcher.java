@@ -11,8 +11,10 @@ import java.util.List;
  * the prompt) and the token may run past it ({@code ["st", "opera"]} stops on {@code "stop"}); an
  * occurrence lying wholly in text that existed before the token (e.g. in the prompt) never counts.
  *
- * <p>Text is decoded with special tokens skipped, over a window of the last tokens just long enough
- * to hold the longest stop string (two decodes per check). Internal; thread-safe if the tokenizer
+ * <p>Text is decoded with special tokens kept (as Hugging Face matches against the tokens' own
+ * strings), so a stop string that is the text of a special token ({@code <|im_end|>},
+ * {@code <|eot_id|>}) matches when that token is generated. The window is the last tokens just
+ * long enough to hold the longest stop string (two decodes per check). Internal; thread-safe if the tokenizer
  * is.
  */
 public final class StopStringMatcher {
@@ -69,6 +71,6 @@ public final class StopStringMatcher {
     if (from >= to) {
       return "";
     }
-    return tokenizer.decode(Arrays.copyOfRange(tokens, from, to), true);
+    return tokenizer.decode(Arrays.copyOfRange(tokens, from, to), false);
   }
 }

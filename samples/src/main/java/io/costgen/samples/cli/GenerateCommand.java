@@ -2,31 +2,24 @@ package io.costgen.samples.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.costgen.core.EarlyStopping;
 import io.costgen.core.GeneratedSequence;
 import io.costgen.core.GenerationConfig;
 import io.costgen.core.GenerationRequest;
 import io.costgen.core.GenerationResult;
 import io.costgen.core.TextGenerator;
 import io.costgen.core.Tokenizer;
-import io.costgen.core.tokenizer.HuggingFaceTokenizer;
 import io.costgen.cost.CallContext;
 import io.costgen.cost.CostComparison;
 import io.costgen.cost.CostModel;
 import io.costgen.cost.DeviceCalibration;
 import io.costgen.cost.OnlineCorrection;
 import io.costgen.cost.CostReport;
-import io.costgen.cost.HardwareProfile;
-import io.costgen.cost.Money;
 import io.costgen.cost.RemoteModelPrices;
 import io.costgen.cost.Usage;
 import io.costgen.cost.meter.JsonLinesLedger;
-import io.costgen.onnx.ExecutionProvider;
 import io.costgen.onnx.OnnxBackend;
 import io.costgen.onnx.OnnxCalibration;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -34,6 +27,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -46,18 +40,11 @@ import picocli.CommandLine.Spec;
     description = "Generate text with an ONNX decoder and report usage and cost.")
 final class GenerateCommand implements Callable<Integer> {
 
-  static final int MAX_STOP_CHARS = 1000;
   static final String DEFAULT_PROMPT = "The weather today is";
-  static final double MIN_PUE = 1.0;
-  static final double MAX_PUE = 3.0;
-  static final double MAX_GRID = 2000;
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "DIR|hf:ORG/NAME[@REV]",
-      description = "Model folder or Hugging Face repo. Default: " + ModelLocator.DEFAULT_MODEL
-          + " (when the hub is unreachable, the built-in demo model).")
-  String model;
+  @Mixin ModelOption modelOption;
 
   static final class Input {
     @Option(names = "--prompt", paramLabel = "TEXT", required = true,
@@ -72,145 +59,48 @@ final class GenerateCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "0..1")
   Input input;
 
-  private static final String FROM_MODEL = " Default: the model's generation_config.json, else Hugging Face's";
-
-  @Option(names = "--max-length", paramLabel = "N",
-      description = "Total length in tokens, prompt included (1 to the model's context)." + FROM_MODEL + " (20).")
-  Integer maxLength;
-  @Option(names = "--max-new-tokens", paramLabel = "N",
-      description = "New tokens per sequence, 0 or more; wins over --max-length." + FROM_MODEL + " (unset).")
-  Integer maxNewTokens;
-  @Option(names = "--min-new-tokens", paramLabel = "N",
-      description = "EOS is suppressed until this many new tokens, 0 to --max-new-tokens." + FROM_MODEL + " (unset).")
-  Integer minNewTokens;
-  @Option(names = "--do-sample", description = "Sample instead of greedy decoding." + FROM_MODEL + " (false).")
-  boolean doSample;
-  @Option(names = "--temperature", paramLabel = "T",
-      description = "Sampling temperature, > 0 when sampling." + FROM_MODEL + " (1.0).")
-  Double temperature;
-  @Option(names = "--top-k", paramLabel = "K",
-      description = "Keep the K most likely tokens, 0 = off." + FROM_MODEL + " (50).")
-  Integer topK;
-  @Option(names = "--top-p", paramLabel = "P",
-      description = "Nucleus sampling mass in (0, 1]." + FROM_MODEL + " (1.0).")
-  Double topP;
-  @Option(names = "--min-p", paramLabel = "P",
-      description = "Drop tokens below P x the top probability, [0, 1]." + FROM_MODEL + " (unset).")
-  Double minP;
-  @Option(names = "--seed", paramLabel = "S",
-      description = "Seed of the sampling random generator (any whole number). Default: a random seed per call.")
-  Long seed;
-  @Option(names = "--num-beams", paramLabel = "N",
-      description = "Beam search width, 1 = no beam search." + FROM_MODEL + " (1).")
-  Integer numBeams;
-  @Option(names = "--length-penalty", paramLabel = "L",
-      description = "Beam score exponent on length." + FROM_MODEL + " (1.0).")
-  Double lengthPenalty;
-  @Option(names = "--early-stopping", paramLabel = "true|false|never",
-      description = "When beam search stops." + FROM_MODEL + " (false).")
-  String earlyStopping;
-  @Option(names = "--num-return-sequences", paramLabel = "N",
-      description = "Sequences returned per prompt (<= --num-beams with beams)." + FROM_MODEL + " (1).")
-  Integer numReturnSequences;
-  @Option(names = "--repetition-penalty", paramLabel = "R",
-      description = "Penalty > 0 on tokens already present, 1 = off." + FROM_MODEL + " (1.0).")
-  Double repetitionPenalty;
-  @Option(names = "--no-repeat-ngram-size", paramLabel = "N",
-      description = "Never repeat an n-gram of this size, 0 = off." + FROM_MODEL + " (0).")
-  Integer noRepeatNgramSize;
-  @Option(names = "--stop", paramLabel = "TEXT",
-      description = "Stop when the text contains this string (1 to " + MAX_STOP_CHARS + " characters); repeatable."
-          + " Default: none.")
-  List<String> stop;
-  @Option(names = "--threads", paramLabel = "N",
-      description = "ONNX Runtime intra-op threads, 1 to this machine's available processors."
-          + " Default: ONNX Runtime's choice (one per physical core).")
-  Integer threads;
-  @Option(names = "--provider", defaultValue = "cpu", paramLabel = "cpu|cuda",
-      description = "Execution provider (cuda needs the onnxruntime_gpu artifact and an NVIDIA GPU).")
-  String provider;
-  @Option(names = "--stream", description = "Print tokens as they are generated (after the prompt, like the"
-      + " non-streamed output).")
-  boolean stream;
-  @Option(names = "--json", description = "Print one JSON object instead of text.") boolean json;
-
-  @Option(names = "--hardware", paramLabel = "NAME",
-      description = "Price as if on this hardware profile (roofline-predicted time; see `costgen hardware`)."
-          + " Default: this machine (measured time).")
-  String hardware;
-  @Option(names = "--price-per-hour", paramLabel = "USD",
-      description = "Amortized hardware price per device-hour, added to energy; 0 to 1000000."
-          + " Default: the hardware profile's catalog price, else none.")
-  BigDecimal pricePerHour;
-  @Option(names = "--price-kwh", paramLabel = "USD",
-      description = "Electricity price per kWh, 0 to 1000 (default 0.1545: US average residential, EIA, January 2024).")
-  BigDecimal priceKwh;
-  @Option(names = "--compare", paramLabel = "TARGETS", split = ",",
-      description = "Also price the call on these targets: catalogue hardware (roofline, e.g. H100-SXM,L4) "
-          + "or remote models (per-token prices, e.g. gpt-4o-mini). Default: none.")
-  List<String> compare;
-  @Option(names = "--price-per-1m-input", paramLabel = "USD",
-      description = "Price per million prompt tokens, 0 to 1000000. Default: no per-token price.")
-  BigDecimal pricePerMillionInput;
-  @Option(names = "--price-per-1m-output", paramLabel = "USD",
-      description = "Price per million generated tokens, 0 to 1000000. Default: no per-token price.")
-  BigDecimal pricePerMillionOutput;
-  @Option(names = "--pue", paramLabel = "X",
-      description = "Power usage effectiveness, " + MIN_PUE + " to " + MAX_PUE + ". Default: " + CostModel.Builder.DEFAULT_PUE + ".")
-  Double pue;
-  @Option(names = "--grid-gco2-per-kwh", paramLabel = "G",
-      description = "Grid carbon intensity in gCO2e/kWh, 0 to " + MAX_GRID + ". Default: "
-          + CostModel.Builder.DEFAULT_GRID_GRAMS_CO2E_PER_KWH + " (world average).")
-  Double gridIntensity;
-
-  @Option(names = "--tenant", paramLabel = "ID",
-      description = "Tenant the call is for (its budgets apply). Default: anonymous.") String tenant;
-  @Option(names = "--budget", paramLabel = "SPEC",
-      description = "Budget, e.g. money:0.05/day, tokens:1000/call,shrink, flops:1e15/rolling:1h; repeatable."
-          + " Default: none.")
-  List<String> budgets;
-  @Option(names = "--ledger", paramLabel = "DIR",
-      description = "Append a usage record per call to a JSON-lines ledger here (and count its spend in budgets)."
-          + " Default: no ledger.")
-  Path ledger;
+  @Mixin GenerationOptions generation;
+  @Mixin RuntimeOptions runtime;
+  @Mixin CostOptions costs;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     checkOptions();
-    GenerationConfig config = config();
-    if (compare != null) {
+    GenerationConfig config = generation.config(spec);
+    if (costs.compare != null) {
       try {
-        CostComparison.validate(compare, RemoteModelPrices.starter());
+        CostComparison.validate(costs.compare, RemoteModelPrices.starter());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(OptionNames.cliMessage(e.getMessage(), spec), e);
       }
     }
-    CostModel costModel = costModel();
+    CostModel costModel = costs.costModel();
     long[][] ids = input != null && input.inputIds != null ? parseIds(input.inputIds) : null;
     List<String> prompts = ids != null ? null : input == null ? List.of(DEFAULT_PROMPT) : input.prompts;
-    Path dir = ModelLocator.locate(model, err);
-    OnnxBackend.Builder bb = OnnxBackend.builder().modelDir(dir).executionProvider(provider());
-    if (threads != null) {
-      bb.intraOpThreads(threads);
-    }
-    CallContext context = tenant == null ? CallContext.anonymous() : CallContext.forTenant(tenant);
-    try (OnnxBackend backend = openBackend(bb, dir);
-        Tokenizer tokenizer = openTokenizer(dir)) {
+    Path dir = ModelLocator.locate(modelOption.model, err);
+    CallContext context = costs.context();
+    try (OnnxBackend backend = RuntimeOptions.openBackend(runtime.backendBuilder(dir), dir);
+        Tokenizer tokenizer = RuntimeOptions.openTokenizer(dir)) {
       if (ids != null) {
         checkIds(ids, backend.modelInfo().vocabSize());
       } else if (tokenizer == null) {
         throw new IllegalArgumentException("--prompt: " + dir + " has no tokenizer.json; allowed: --input-ids");
       }
+<<<<<<< HEAD
       try (JsonLinesLedger ledgerMeter = ledger == null ? null : JsonLinesLedger.open(ledger)) {
         CostModel model = costModel(backend.modelInfo().weightDtype()); // measured rates of its format
         TextGenerator.Builder gb = TextGenerator.builder(backend).costModel(model);
+=======
+      try (JsonLinesLedger ledgerMeter = costs.ledger == null ? null : JsonLinesLedger.open(costs.ledger)) {
+        TextGenerator.Builder gb = TextGenerator.builder(backend).costModel(costModel);
+>>>>>>> main
         if (tokenizer != null) {
           gb.tokenizer(tokenizer);
         }
-        if (budgets != null && !budgets.isEmpty()) {
-          gb.budgets(CliBudgets.create(budgets, ledger, context, backend.modelInfo().name(), Clock.systemUTC()));
+        if (costs.budgets != null && !costs.budgets.isEmpty()) {
+          gb.budgets(CliBudgets.create(costs.budgets, costs.ledger, context, backend.modelInfo().name(), Clock.systemUTC()));
         }
         if (ledgerMeter != null) {
           gb.meter(ledgerMeter);
@@ -230,7 +120,7 @@ final class GenerateCommand implements Callable<Integer> {
         } else {
           rb.prompts(prompts);
         }
-        if (stream && !json) {
+        if (runtime.stream && !runtime.json) {
           streamTo(out, rb, ids, prompts, tokenizer);
         }
         GenerationResult result;
@@ -244,6 +134,7 @@ final class GenerateCommand implements Callable<Integer> {
           // Bad input only the model can judge (--max-length beyond the context).
           throw new IllegalArgumentException(OptionNames.cliMessage(e.getMessage(), spec), e);
         }
+<<<<<<< HEAD
         saveCorrections();
         List<CostComparison.Entry> compared = compare == null ? List.of()
             : CostComparison.compare(result.usage(), compare, RemoteModelPrices.starter(), electricityPrice());
@@ -270,16 +161,16 @@ final class GenerateCommand implements Callable<Integer> {
               n.put("currency", e.amount().currency().getCurrencyCode());
             }
           }
+=======
+        List<CostComparison.Entry> compared = costs.compared(result.usage());
+        if (runtime.json) {
+          ObjectNode root = toJson(result);
+          costs.addToJson(root, compared);
+>>>>>>> main
           out.println(Json.write(root));
         } else {
           printText(out, result);
-          if (priceKwh == null && hardware == null) {
-            out.printf(Locale.ROOT, "        electricity %s USD/kWh by default (%s); set --price-kwh%n",
-                electricityPrice().toPlainString(), CostModel.Builder.DEFAULT_ELECTRICITY_PRICE_SOURCE);
-          }
-          for (CostComparison.Entry e : compared) {
-            out.printf(Locale.ROOT, "compare: %s %s (%s)%n", e.target(), e.amount(), e.basis());
-          }
+          costs.printText(out, compared);
         }
       }
     }
@@ -294,7 +185,7 @@ final class GenerateCommand implements Callable<Integer> {
   private void streamTo(PrintWriter out, GenerationRequest.Builder rb, long[][] ids, List<String> prompts,
       Tokenizer tokenizer) {
     int rows = ids != null ? ids.length : prompts.size();
-    boolean single = rows == 1 && (numReturnSequences == null || numReturnSequences == 1);
+    boolean single = rows == 1 && (generation.numReturnSequences == null || generation.numReturnSequences == 1);
     if (single) {
       out.print(ids == null ? prompts.get(0) : tokenizer != null ? tokenizer.decode(ids[0]) : ids(ids[0]));
       out.flush();
@@ -307,15 +198,6 @@ final class GenerateCommand implements Callable<Integer> {
       }
       out.flush();
     });
-  }
-
-  private static OnnxBackend openBackend(OnnxBackend.Builder bb, Path dir) {
-    try {
-      return bb.build();
-    } catch (io.costgen.core.ModelLoadException e) {
-      throw new IllegalArgumentException("--model: " + e.getMessage() + "; allowed: a folder with a valid ONNX"
-          + " decoder model", e);
-    }
   }
 
   private static void checkIds(long[][] ids, int vocab) {
@@ -332,22 +214,9 @@ final class GenerateCommand implements Callable<Integer> {
 
   /** Range checks that need no model: all before any work, so bad input never loads a model. */
   private void checkOptions() {
-    if (model != null && model.isBlank()) {
-      throw new IllegalArgumentException("--model: empty; allowed: a model folder or hf:ORG/NAME[@REV]");
-    }
-    if (threads != null) {
-      int cpus = Runtime.getRuntime().availableProcessors();
-      OptionChecks.range("--threads", threads, 1, cpus, "this machine's available processors");
-    }
-    if (minNewTokens != null && maxNewTokens != null && minNewTokens > maxNewTokens) {
-      throw new IllegalArgumentException("--min-new-tokens: " + minNewTokens + " exceeds --max-new-tokens "
-          + maxNewTokens + "; allowed 0 to " + maxNewTokens);
-    }
-    if (stop != null) {
-      for (String s : stop) {
-        OptionChecks.text("--stop", s, MAX_STOP_CHARS);
-      }
-    }
+    modelOption.check();
+    runtime.check();
+    generation.check();
     if (input != null && input.prompts != null) {
       for (String p : input.prompts) {
         if (p.isEmpty()) {
@@ -355,6 +224,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
       }
     }
+<<<<<<< HEAD
     OptionChecks.price("--price-per-hour", pricePerHour);
     if (priceKwh != null && (priceKwh.signum() < 0 || priceKwh.compareTo(java.math.BigDecimal.valueOf(1000)) > 0)) {
       throw new IllegalArgumentException("--price-kwh: " + OptionChecks.clip(priceKwh.toString())
@@ -536,6 +406,9 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--model: " + file + " is not a valid tokenizer.json ("
           + CostgenCli.oneLine(e.getMessage()) + "); allowed: a Hugging Face tokenizer.json", e);
     }
+=======
+    costs.check();
+>>>>>>> main
   }
 
   static long[][] parseIds(String spec) {
@@ -563,7 +436,7 @@ final class GenerateCommand implements Callable<Integer> {
   }
 
   private void printText(PrintWriter out, GenerationResult result) {
-    if (stream) {
+    if (runtime.stream) {
       out.println();
     } else {
       for (GeneratedSequence s : result.sequences()) {
@@ -573,9 +446,14 @@ final class GenerateCommand implements Callable<Integer> {
         out.println(s.text().isEmpty() ? ids(s.tokenIds()) : s.text());
       }
     }
+    out.println();
+    printUsage(out, result);
+  }
+
+  /** The usage, timing and cost lines of a result. */
+  static void printUsage(PrintWriter out, GenerationResult result) {
     Usage u = result.usage();
     CostReport c = result.cost();
-    out.println();
     out.printf(Locale.ROOT, "usage:  %d prompt + %d completion tokens, %.3e FLOPs, %s finish%n", u.promptTokens(),
         u.completionTokens(), u.totalFlops(), result.first().finishReason().wireName());
     out.printf(Locale.ROOT, "timing: first token %.1f ms, total %.1f ms, %.1f tokens/s%n",

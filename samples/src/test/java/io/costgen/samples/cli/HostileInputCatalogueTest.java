@@ -66,7 +66,7 @@ class HostileInputCatalogueTest {
     }
   }
 
-  static final List<HostileInputs> TABLES = List.of(new GenerateHostileInputs(), new EstimateHostileInputs(),
+  static final List<HostileInputs> TABLES = List.of(new GenerateHostileInputs(), new ChatHostileInputs(), new EstimateHostileInputs(),
       new HardwareHostileInputs(), new ProjectHostileInputs(), new ReportHostileInputs(),
       new CalibrateHostileInputs());
 
