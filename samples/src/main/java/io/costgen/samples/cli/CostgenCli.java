@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
 <<<<<<< HEAD
     subcommands = {GenerateCommand.class, CalibrateCommand.class, EstimateCommand.class, HardwareCommand.class, ProjectCommand.class,
 =======
-    subcommands = {GenerateCommand.class, ChatCommand.class, EstimateCommand.class, HardwareCommand.class, ProjectCommand.class,
+    subcommands = {GenerateCommand.class, ChatCommand.class, CalibrateCommand.class, EstimateCommand.class, HardwareCommand.class, ProjectCommand.class,
 >>>>>>> main
         ReportCommand.class})
 public final class CostgenCli implements Runnable {
