@@ -11,14 +11,11 @@ import io.costgen.core.Tokenizer;
 import io.costgen.cost.CallContext;
 import io.costgen.cost.CostComparison;
 import io.costgen.cost.CostModel;
-import io.costgen.cost.DeviceCalibration;
-import io.costgen.cost.OnlineCorrection;
 import io.costgen.cost.CostReport;
 import io.costgen.cost.RemoteModelPrices;
 import io.costgen.cost.Usage;
 import io.costgen.cost.meter.JsonLinesLedger;
 import io.costgen.onnx.OnnxBackend;
-import io.costgen.onnx.OnnxCalibration;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -88,14 +85,8 @@ final class GenerateCommand implements Callable<Integer> {
       } else if (tokenizer == null) {
         throw new IllegalArgumentException("--prompt: " + dir + " has no tokenizer.json; allowed: --input-ids");
       }
-<<<<<<< HEAD
-      try (JsonLinesLedger ledgerMeter = ledger == null ? null : JsonLinesLedger.open(ledger)) {
-        CostModel model = costModel(backend.modelInfo().weightDtype()); // measured rates of its format
-        TextGenerator.Builder gb = TextGenerator.builder(backend).costModel(model);
-=======
       try (JsonLinesLedger ledgerMeter = costs.ledger == null ? null : JsonLinesLedger.open(costs.ledger)) {
         TextGenerator.Builder gb = TextGenerator.builder(backend).costModel(costModel);
->>>>>>> main
         if (tokenizer != null) {
           gb.tokenizer(tokenizer);
         }
@@ -105,14 +96,6 @@ final class GenerateCommand implements Callable<Integer> {
         if (ledgerMeter != null) {
           gb.meter(ledgerMeter);
         }
-        // The estimate the call started with (expected device time), for predicted ÷ measured.
-        CostReport[] started = new CostReport[1];
-        gb.addListener(new io.costgen.core.CostListener() {
-          @Override
-          public void onStart(CallContext c, CostReport estimate) {
-            started[0] = estimate;
-          }
-        });
         TextGenerator generator = gb.build();
         GenerationRequest.Builder rb = GenerationRequest.builder().config(config).context(context);
         if (ids != null) {
@@ -127,46 +110,16 @@ final class GenerateCommand implements Callable<Integer> {
         try {
           result = generator.generate(rb.build());
         } catch (io.costgen.core.PromptTooLongException e) {
-          saveCorrections();
           throw new IllegalArgumentException((ids != null ? "--input-ids" : "--prompt") + ", --max-new-tokens: "
               + e.getMessage() + "; allowed: prompt tokens + new tokens up to " + e.contextLength(), e);
         } catch (IllegalArgumentException e) {
           // Bad input only the model can judge (--max-length beyond the context).
           throw new IllegalArgumentException(OptionNames.cliMessage(e.getMessage(), spec), e);
         }
-<<<<<<< HEAD
-        saveCorrections();
-        List<CostComparison.Entry> compared = compare == null ? List.of()
-            : CostComparison.compare(result.usage(), compare, RemoteModelPrices.starter(), electricityPrice());
-        if (json) {
-          ObjectNode root = toJson(result);
-          ObjectNode cost = (ObjectNode) root.get("cost");
-          cost.put("electricityPricePerKwh", electricityPrice().toPlainString());
-          cost.put("electricityPriceSource", priceKwh != null ? "--price-kwh"
-              : CostModel.Builder.DEFAULT_ELECTRICITY_PRICE_SOURCE);
-          if (started[0] != null) {
-            Usage u = result.usage();
-            cost.put("estimatedDeviceSeconds", started[0].deviceSeconds());
-            cost.put("boundDeviceSeconds", model.bound(backend.modelInfo().shape(), u.promptTokens(),
-                started[0].usage().decodeSteps(), Math.max(1, started[0].usage().sequences()), true)
-                .deviceSeconds());
-          }
-          if (compare != null) {
-            ArrayNode list = root.putArray("compare");
-            for (CostComparison.Entry e : compared) {
-              ObjectNode n = list.addObject();
-              n.put("target", e.target());
-              n.put("basis", e.basis());
-              n.put("amount", e.amount().amount().toPlainString());
-              n.put("currency", e.amount().currency().getCurrencyCode());
-            }
-          }
-=======
         List<CostComparison.Entry> compared = costs.compared(result.usage());
         if (runtime.json) {
           ObjectNode root = toJson(result);
           costs.addToJson(root, compared);
->>>>>>> main
           out.println(Json.write(root));
         } else {
           printText(out, result);
@@ -224,191 +177,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
       }
     }
-<<<<<<< HEAD
-    OptionChecks.price("--price-per-hour", pricePerHour);
-    if (priceKwh != null && (priceKwh.signum() < 0 || priceKwh.compareTo(java.math.BigDecimal.valueOf(1000)) > 0)) {
-      throw new IllegalArgumentException("--price-kwh: " + OptionChecks.clip(priceKwh.toString())
-          + " is out of range; allowed 0 to 1000 USD");
-    }
-    OptionChecks.price("--price-per-1m-input", pricePerMillionInput);
-    OptionChecks.price("--price-per-1m-output", pricePerMillionOutput);
-    if (pue != null) {
-      OptionChecks.range("--pue", pue, MIN_PUE, false, MAX_PUE);
-    }
-    if (gridIntensity != null) {
-      OptionChecks.range("--grid-gco2-per-kwh", gridIntensity, 0, false, MAX_GRID);
-    }
-    if (tenant != null) {
-      OptionChecks.text("--tenant", tenant, 256);
-    }
-    if (ledger != null && Files.exists(ledger) && !Files.isDirectory(ledger)) {
-      throw new IllegalArgumentException("--ledger: " + ledger + " is a file; allowed: a directory (created if missing)");
-    }
-    provider();
-    if (budgets != null) {
-      for (String b : budgets) {
-        try {
-          io.costgen.cost.budget.Budget.parse(b);
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("--budget: " + e.getMessage(), e);
-        }
-      }
-    }
-  }
-
-  private GenerationConfig config() {
-    try {
-      return buildConfig();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new IllegalArgumentException(OptionNames.cliMessage(e.getMessage(), spec), e);
-    }
-  }
-
-  private GenerationConfig buildConfig() {
-    GenerationConfig.Builder b = GenerationConfig.builder();
-    if (maxLength != null) b.maxLength(maxLength);
-    if (maxNewTokens != null) b.maxNewTokens(maxNewTokens);
-    if (minNewTokens != null) b.minNewTokens(minNewTokens);
-    if (doSample) b.doSample(true);
-    if (temperature != null) b.temperature(temperature);
-    if (topK != null) b.topK(topK);
-    if (topP != null) b.topP(topP);
-    if (minP != null) b.minP(minP);
-    if (seed != null) b.seed(seed);
-    if (numBeams != null) b.numBeams(numBeams);
-    if (lengthPenalty != null) b.lengthPenalty(lengthPenalty);
-    if (earlyStopping != null) b.earlyStopping(parseEarlyStopping(earlyStopping));
-    if (numReturnSequences != null) b.numReturnSequences(numReturnSequences);
-    if (repetitionPenalty != null) b.repetitionPenalty(repetitionPenalty);
-    if (noRepeatNgramSize != null) b.noRepeatNgramSize(noRepeatNgramSize);
-    if (stop != null) b.stopStrings(stop);
-    return b.build();
-  }
-
-  private static EarlyStopping parseEarlyStopping(String v) {
-    switch (v.toLowerCase(Locale.ROOT)) {
-      case "true": return EarlyStopping.TRUE;
-      case "false": return EarlyStopping.FALSE;
-      case "never": return EarlyStopping.NEVER;
-      default:
-        throw new IllegalArgumentException("--early-stopping: '" + OptionChecks.clip(v)
-            + "' is not allowed; allowed: one of true, false, never");
-    }
-  }
-
-  private ExecutionProvider provider() {
-    switch (provider.toLowerCase(Locale.ROOT)) {
-      case "cpu": return ExecutionProvider.CPU;
-      case "cuda": return ExecutionProvider.CUDA;
-      default:
-        throw new IllegalArgumentException("--provider: '" + OptionChecks.clip(provider)
-            + "' is not allowed; allowed: one of cpu, cuda");
-    }
-  }
-
-  /** Learned corrections of measured time, kept beside the calibration cache; loaded once per run. */
-  private OnlineCorrection corrections;
-
-  static Path correctionsFile() {
-    return OnnxCalibration.defaultCacheFile().resolveSibling("corrections.json");
-  }
-
-  private OnlineCorrection corrections() {
-    if (corrections == null) {
-      try {
-        corrections = OnlineCorrection.load(correctionsFile());
-      } catch (java.io.UncheckedIOException e) {
-        corrections = new OnlineCorrection(); // an unreadable file is replaced after the call
-      }
-    }
-    return corrections;
-  }
-
-  /** Saves what this run learned; a cache that cannot be written never fails the call. */
-  private void saveCorrections() {
-    if (corrections != null) {
-      try {
-        corrections.save(correctionsFile());
-      } catch (java.io.UncheckedIOException e) {
-        spec.commandLine().getErr().println("warning: " + e.getMessage());
-      }
-    }
-  }
-
-  CostModel costModel() {
-    return costModel(io.costgen.cost.DType.FP32);
-  }
-
-  /**
-   * The cost model of this run. Local calls use the cached calibration for the backend's threads
-   * ({@code costgen calibrate}) when there is one, else the uncalibrated cpu profile; the pricing
-   * string names which.
-   */
-  CostModel costModel(io.costgen.cost.DType weights) {
-    CostModel.Builder b = CostModel.builder().energy();
-    if (hardware != null) {
-      HardwareProfile target = OptionChecks.hardware("--hardware", hardware);
-      b.targetHardware(target);
-      if (pricePerHour != null) {
-        b.perDeviceHour(Money.usd(pricePerHour));
-      } else if (target.price().isPresent()) {
-        b.perDeviceHour();
-      }
-    } else {
-      java.util.Optional<DeviceCalibration> calibration =
-          OnnxCalibration.load(OnnxCalibration.defaultCacheFile(), threads == null ? 0 : threads);
-      if (calibration.isPresent()) {
-        b.calibration(calibration.get(), weights);
-      } else {
-        b.localHardware(HardwareProfile.cpu());
-      }
-      b.corrections(corrections());
-      if (pricePerHour != null) {
-        b.perDeviceHour(Money.usd(pricePerHour));
-      }
-      // A local call is never free: its measured energy at the electricity price.
-      b.electricityPrice(electricityPrice());
-    }
-    if (hardware != null && priceKwh != null) {
-      b.electricityPrice(electricityPrice());
-    }
-    if (pricePerMillionInput != null || pricePerMillionOutput != null) {
-      b.perMillionTokens(Money.usd(orZero(pricePerMillionInput)), Money.usd(orZero(pricePerMillionOutput)));
-    }
-    if (pue != null) b.pue(pue);
-    if (gridIntensity != null) b.gridCarbonIntensity(gridIntensity);
-    return b.build();
-  }
-
-  /** {@code --price-kwh}, else the documented default. */
-  Money electricityPrice() {
-    if (priceKwh != null) {
-      if (priceKwh.signum() < 0) {
-        throw new IllegalArgumentException("--price-kwh: " + priceKwh + " must be >= 0");
-      }
-      return Money.usd(priceKwh);
-    }
-    return CostModel.Builder.DEFAULT_ELECTRICITY_PRICE_PER_KWH;
-  }
-
-  private static BigDecimal orZero(BigDecimal v) {
-    return v == null ? BigDecimal.ZERO : v;
-  }
-
-  private static Tokenizer openTokenizer(Path dir) {
-    Path file = Files.isRegularFile(dir) ? dir.resolveSibling("tokenizer.json") : dir.resolve("tokenizer.json");
-    if (!Files.isRegularFile(file)) {
-      return null;
-    }
-    try {
-      return HuggingFaceTokenizer.open(file.getParent());
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("--model: " + file + " is not a valid tokenizer.json ("
-          + CostgenCli.oneLine(e.getMessage()) + "); allowed: a Hugging Face tokenizer.json", e);
-    }
-=======
     costs.check();
->>>>>>> main
   }
 
   static long[][] parseIds(String spec) {
