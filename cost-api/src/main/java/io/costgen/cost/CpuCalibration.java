@@ -346,7 +346,8 @@ public final class CpuCalibration {
     return System.getProperty("os.arch", "unknown");
   }
 
-  private static String cpuModel() {
+  /** The CPU model name ({@code /proc/cpuinfo} where available, else OS and architecture). */
+  public static String cpuModel() {
     Path cpuinfo = Paths.get("/proc/cpuinfo");
     if (Files.isReadable(cpuinfo)) {
       try {
@@ -369,7 +370,8 @@ public final class CpuCalibration {
     return System.getProperty("os.name", "unknown") + " " + arch();
   }
 
-  private static long physicalMemoryBytes() {
+  /** Physical memory of the host, bytes (the JVM's maximum heap where it cannot be read). */
+  public static long physicalMemoryBytes() {
     java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
       long total = sun.getTotalMemorySize();

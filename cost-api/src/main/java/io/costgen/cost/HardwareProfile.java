@@ -371,13 +371,7 @@ public record HardwareProfile(
 
     private static HardwareProfile uncalibratedCpu() {
       int cpus = Runtime.getRuntime().availableProcessors();
-      long memory = Runtime.getRuntime().maxMemory();
-      java.lang.management.OperatingSystemMXBean os =
-          java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-      if (os instanceof com.sun.management.OperatingSystemMXBean sun
-          && sun.getTotalMemorySize() > 0) {
-        memory = sun.getTotalMemorySize();
-      }
+      long memory = CpuCalibration.physicalMemoryBytes();
       return builder("cpu")
           .peakFlops(DType.FP32, UNCALIBRATED_CPU_FLOPS_PER_LOGICAL_CPU * cpus)
           .memoryBandwidth(UNCALIBRATED_CPU_BANDWIDTH)

@@ -288,7 +288,8 @@ final class PricedCostModel implements CostModel {
     if (energy) {
       StringBuilder s = new StringBuilder("energy(");
       s.append(powerWatts != null ? powerWatts + " W" : "TDP x" + powerFactor)
-          .append(" of ").append(target != null ? target.hardware().name() : localHardware.name())
+          .append(" of ").append(target != null ? target.hardware().name()
+              : devicePrice != null ? localHardware.name() : localName())
           .append(", PUE ").append(pue).append(", ").append(gridIntensity).append(" gCO2e/kWh");
       if (electricityPerKwh != null) {
         s.append(", ").append(electricityPerKwh.toPlainString()).append(' ').append(code)

@@ -27,7 +27,13 @@ class ChatTemplateCorpusTest {
   /** The corpus's frozen clock: 2026-07-26 00:00:00. */
   static final Clock FROZEN = Clock.fixed(LocalDateTime.of(2026, 7, 26, 0, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
 
+  /** Which set the cases come from: the shared corpus, or this module's own families (ChatML, Llama 3, Qwen, Phi, Gemma). */
+  static final ThreadLocal<Path> SET = new ThreadLocal<>();
+
   static Path corpus() {
+    if (SET.get() != null) {
+      return SET.get();
+    }
     Path p = SharedModels.sharedDir().resolve("chat-templates");
     if (!Files.isDirectory(p.resolve("goldens"))) {
       throw new AssertionError("chat-template corpus missing: " + p);
@@ -118,6 +124,34 @@ class ChatTemplateCorpusTest {
         assertThat(renderTyped(k)).isEqualTo(golden);
       }
     }));
+  }
+
+  /** Own cases: templates written here in the style of each family, goldens rendered by render_goldens.py (jinja2 3.1.6). */
+  @TestFactory
+  Stream<DynamicTest> ownFamilies() throws Exception {
+    Path own = java.nio.file.Paths.get(ChatTemplateCorpusTest.class.getResource("/chat/own-corpus/special_tokens.json").toURI())
+        .getParent();
+    SET.set(own);
+    try {
+      List<DynamicTest> tests = new ArrayList<>();
+      for (Case k : cases()) {
+        String golden = Files.readString(k.golden(), StandardCharsets.UTF_8);
+        Map<String, Object> vars = variables(k);
+        ChatTemplate t = template(k);
+        tests.add(DynamicTest.dynamicTest(k.name(), () -> {
+          if (k.error()) {
+            assertThatThrownBy(() -> t.renderVariables(vars)).isInstanceOf(TemplateRaisedException.class)
+                .hasMessage(golden.strip().substring("TemplateError: ".length()));
+          } else {
+            assertThat(t.renderVariables(vars)).isEqualTo(golden);
+          }
+        }));
+      }
+      assertThat(tests).hasSize(20);
+      return tests.stream();
+    } finally {
+      SET.remove();
+    }
   }
 
   @Test

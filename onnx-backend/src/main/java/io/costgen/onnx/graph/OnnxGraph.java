@@ -68,6 +68,7 @@ public final class OnnxGraph {
   private final Map<String, TensorSpec> initializers; // shared with subgraphs
   private final Map<String, String> constantsByContent; // shared with subgraphs
   private int counter;
+  private final java.util.Set<String> domains = new java.util.LinkedHashSet<>();
 
   /** A root graph. */
   public OnnxGraph(String name) {
@@ -153,8 +154,30 @@ public final class OnnxGraph {
     return out;
   }
 
+  /**
+   * Adds a node of operator {@code opType} from operator set {@code domain} (e.g.
+   * {@code "com.microsoft"} for ONNX Runtime's contrib ops such as {@code MatMulNBits}) with one
+   * output; the model imports that domain at version 1. Returns the output's name.
+   */
+  public String opIn(String domain, String opType, List<String> in, Attr... attrs) {
+    String nodeName = prefix + opType + "_" + counter++;
+    node(domain, opType, nodeName, in, List.of(nodeName), attrs);
+    root.domains.add(domain);
+    return nodeName;
+  }
+
+  /** Non-default operator-set domains the graph's nodes use (imported at version 1). */
+  public java.util.Set<String> domains() {
+    return java.util.Collections.unmodifiableSet(root.domains);
+  }
+
   /** Adds a node with explicitly named outputs (used for graph outputs). */
   public void node(String opType, String nodeName, List<String> in, List<String> out, Attr... attrs) {
+    node("", opType, nodeName, in, out, attrs);
+  }
+
+  private void node(String domain, String opType, String nodeName, List<String> in,
+      List<String> out, Attr... attrs) {
     ProtoMessage n = new ProtoMessage();
     for (String i : in) {
       n.string(1, i);
@@ -165,6 +188,9 @@ public final class OnnxGraph {
     n.string(3, nodeName).string(4, opType);
     for (Attr a : attrs) {
       n.message(5, a.encode());
+    }
+    if (!domain.isEmpty()) {
+      n.string(7, domain); // NodeProto.domain
     }
     nodes.add(n);
   }

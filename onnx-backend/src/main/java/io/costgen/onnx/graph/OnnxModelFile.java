@@ -74,6 +74,9 @@ public final class OnnxModelFile {
         .string(6, docString)
         .message(7, graphProto)
         .message(8, new ProtoMessage().string(1, "").varint(2, OPSET));
+    for (String domain : graph.domains()) {
+      model.message(8, new ProtoMessage().string(1, domain).varint(2, 1));
+    }
     try (ProtoOutput out = open(file)) {
       model.writeTo(out);
     }

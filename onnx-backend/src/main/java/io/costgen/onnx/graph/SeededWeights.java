@@ -28,7 +28,9 @@ public final class SeededWeights {
   public static void write(TensorSpec tensor, long seed, ProtoOutput out) throws IOException {
     long n = tensor.elementCount();
     TensorSpec.Values values = tensor.values();
-    if (values instanceof TensorSpec.Normal normal) {
+    if (values instanceof TensorSpec.Bytes raw) {
+      out.write(raw.data(), 0, raw.data().length);
+    } else if (values instanceof TensorSpec.Normal normal) {
       Stream stream = new Stream(seed, tensor.name());
       for (long i = 0; i < n; i++) {
         out.writeFloat(stream.nextNormal(normal.std()));

@@ -15,8 +15,12 @@ public record TensorSpec(String name, ElementType type, long[] dims, Values valu
   /** ONNX {@code TensorProto.DataType} codes used here (onnx.proto). */
   public enum ElementType {
     FLOAT(1, Float.BYTES),
+    UINT8(2, 1),
+    INT8(3, 1),
+    INT32(6, Integer.BYTES),
     INT64(7, Long.BYTES),
-    BOOL(9, 1);
+    BOOL(9, 1),
+    FLOAT16(10, 2);
 
     final int onnxCode;
     final int bytes;
@@ -25,10 +29,15 @@ public record TensorSpec(String name, ElementType type, long[] dims, Values valu
       this.onnxCode = onnxCode;
       this.bytes = bytes;
     }
+
+    /** Bytes per element. */
+    public int bytes() {
+      return bytes;
+    }
   }
 
   /** How the values of a tensor are produced. */
-  public sealed interface Values permits Normal, Fill, Floats, Longs {}
+  public sealed interface Values permits Normal, Fill, Floats, Longs, Bytes {}
 
   /** Seeded normal-ish values, mean 0, standard deviation {@code std} (see {@link SeededWeights}). */
   public record Normal(double std) implements Values {}
@@ -39,6 +48,12 @@ public record TensorSpec(String name, ElementType type, long[] dims, Values valu
   /** Explicit float values. */
   public record Floats(float[] data) implements Values {}
 
+  /**
+   * Explicit raw little-endian bytes (packed quantized weights, fp16 values); their length must
+   * equal the tensor's {@link #byteCount()}.
+   */
+  public record Bytes(byte[] data) implements Values {}
+
   /** Explicit int64 values. */
   public record Longs(long[] data) implements Values {}
 
@@ -47,6 +62,23 @@ public record TensorSpec(String name, ElementType type, long[] dims, Values valu
     Objects.requireNonNull(type, "type");
     dims = dims.clone();
     Objects.requireNonNull(values, "values");
+    if (values instanceof Bytes b) {
+      long expected = 1;
+      for (long d : dims) {
+        expected *= d;
+      }
+      expected *= type.bytes;
+      if (b.data().length != expected) {
+        throw new IllegalArgumentException("tensor " + name + ": " + b.data().length
+            + " raw bytes for " + expected + " bytes of " + Arrays.toString(dims) + " " + type);
+      }
+    }
+  }
+
+  /** A tensor of explicit raw bytes (see {@link Bytes}); {@code parameter} marks learned weights. */
+  public static TensorSpec raw(String name, ElementType type, boolean parameter, byte[] data,
+      long... dims) {
+    return new TensorSpec(name, type, dims, new Bytes(data.clone()), parameter);
   }
 
   public static TensorSpec weight(String name, Values values, long... dims) {

@@ -150,7 +150,15 @@ final class CostOptions {
         b.perDeviceHour();
       }
     } else {
-      b.localHardware(HardwareProfile.cpu());
+      // The cached calibration (costgen calibrate, all logical CPUs) when there is one; the
+      // pricing string names which profile prices the call.
+      java.util.Optional<io.costgen.cost.DeviceCalibration> calibration = io.costgen.onnx.OnnxCalibration.load(
+          io.costgen.onnx.OnnxCalibration.defaultCacheFile(), 0);
+      if (calibration.isPresent()) {
+        b.calibration(calibration.get());
+      } else {
+        b.localHardware(HardwareProfile.cpu());
+      }
       if (pricePerHour != null) {
         b.perDeviceHour(Money.usd(pricePerHour));
       }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {CostgenCli.EXIT_OK, CostgenCli.EXIT_INTERNAL, CostgenCli.EXIT_BAD_INPUT, CostgenCli.EXIT_BUDGET},
     description = "Transformer text generation on ONNX Runtime with a price on every call.",
-    subcommands = {GenerateCommand.class, ChatCommand.class, EstimateCommand.class, HardwareCommand.class, ProjectCommand.class,
+    subcommands = {GenerateCommand.class, ChatCommand.class, CalibrateCommand.class, EstimateCommand.class, HardwareCommand.class, ProjectCommand.class,
         ReportCommand.class})
 public final class CostgenCli implements Runnable {
 

@@ -23,7 +23,8 @@ final class HardwareCommand implements Runnable {
   @Option(names = "--json", description = "Print JSON instead of a table.")
   boolean json;
 
-  @Option(names = "--include-cpu", description = "Also list this machine's measured cpu profile (measures once, then cached).")
+  @Option(names = "--include-cpu",
+      description = "Also list this machine's cpu profile: the cached calibration (costgen calibrate) or the uncalibrated default.")
   boolean includeCpu;
 
   @Override
@@ -31,7 +32,8 @@ final class HardwareCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     List<HardwareProfile> profiles = new ArrayList<>(HardwareProfile.catalog());
     if (includeCpu) {
-      profiles.add(HardwareProfile.cpu());
+      profiles.add(io.costgen.onnx.OnnxCalibration.load(io.costgen.onnx.OnnxCalibration.defaultCacheFile(), 0)
+          .map(io.costgen.cost.DeviceCalibration::toProfile).orElse(HardwareProfile.cpu()));
     }
     if (json) {
       ArrayNode arr = Json.MAPPER.createArrayNode();

@@ -84,6 +84,37 @@ class CostgenCliTest {
   }
 
   @Test
+  void calibrate_json_printsExactlyTheDocumentedKeys_andGenerateUsesTheCachedCalibration(@TempDir Path cache)
+      throws Exception {
+    String old = System.getProperty("costgen.calibrationCache");
+    Path file = cache.resolve("calibration.json");
+    System.setProperty("costgen.calibrationCache", file.toString());
+    try {
+      Run c = run("calibrate", "--json", "--budget-ms", "60");
+      assertThat(c.exitCode()).as(c.err()).isZero();
+      List<String> keys = new ArrayList<>();
+      c.json().fieldNames().forEachRemaining(keys::add);
+      assertThat(keys).containsExactly("device", "threads", "onnxRuntime", "fp32FlopsPerSecond",
+          "fp16FlopsPerSecond", "int8OpsPerSecond", "int4FlopsPerSecond", "bandwidthBytesPerSecond",
+          "passOverheadSeconds", "measuredAt");
+      assertThat(c.json().get("threads").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
+      assertThat(c.json().get("fp32FlopsPerSecond").asDouble()).isPositive();
+      assertThat(file).exists();
+
+      Run g = run("generate", "--model", stories(), "--prompt", "Once", "--max-new-tokens", "3", "--json");
+      assertThat(g.exitCode()).as(g.err()).isZero();
+      assertThat(g.json().get("cost").get("pricing").asText()).contains("calibrated cpu");
+      assertBad(run("calibrate", "--threads", "-1"), "--threads");
+    } finally {
+      if (old == null) {
+        System.clearProperty("costgen.calibrationCache");
+      } else {
+        System.setProperty("costgen.calibrationCache", old);
+      }
+    }
+  }
+
+  @Test
   void generate_withoutPricingFlags_pricesTheMeasuredEnergy_andStatesTheBasis() throws Exception {
     Run r = run("generate", "--model", stories(), "--prompt", "Once", "--max-new-tokens", "4", "--json");
     assertThat(r.exitCode()).as(r.err()).isZero();
@@ -239,6 +270,27 @@ class CostgenCliTest {
 
     Run csv = run("report", "--ledger", ledger.toString(), "--csv", "--tenant", "acme");
     assertThat(csv.out().lines()).hasSize(3).first().asString().startsWith("day,tenant,model,calls");
+  }
+
+  @Test
+  void generate_hardMoneyBudgetUnderMeasuredTime_isNeverOverspent_coldStartIncluded(@TempDir Path ledger)
+      throws Exception {
+    // Issue 11 item 5: this exact call recorded 0.76-1.09 USD against a 0.5 USD budget (the cold
+    // first pass overran a 2 x roofline reservation). The cold bound alone no longer fits: refused.
+    for (int i = 0; i < 3; i++) {
+      Run r = run("generate", "--model", stories(), "--prompt", "hi", "--max-new-tokens", "3",
+          "--price-per-hour", "100000", "--budget", "money:0.5/day", "--ledger", ledger.toString(), "--json");
+      assertThat(r.exitCode()).as(r.out() + r.err()).isIn(0, 3);
+    }
+    Run report = run("report", "--ledger", ledger.toString(), "--json");
+    assertThat(report.exitCode()).as(report.err()).isZero();
+    java.math.BigDecimal spent = java.math.BigDecimal.ZERO;
+    for (JsonNode day : report.json().get("days")) {
+      for (JsonNode t : day.get("tenants")) {
+        spent = spent.add(new java.math.BigDecimal(t.get("money").asText()));
+      }
+    }
+    assertThat(spent).isLessThanOrEqualTo(new java.math.BigDecimal("0.5"));
   }
 
   @Test

@@ -67,7 +67,8 @@ class HostileInputCatalogueTest {
   }
 
   static final List<HostileInputs> TABLES = List.of(new GenerateHostileInputs(), new ChatHostileInputs(), new EstimateHostileInputs(),
-      new HardwareHostileInputs(), new ProjectHostileInputs(), new ReportHostileInputs());
+      new HardwareHostileInputs(), new ProjectHostileInputs(), new ReportHostileInputs(),
+      new CalibrateHostileInputs());
 
   @TempDir static Path work;
   static Env env;
