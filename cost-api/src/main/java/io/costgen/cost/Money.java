@@ -3,7 +3,9 @@ package io.costgen.cost;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.text.NumberFormat;
 import java.util.Currency;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -111,9 +113,46 @@ public record Money(BigDecimal amount, Currency currency) implements Comparable<
     return Objects.hash(amount.stripTrailingZeros(), currency);
   }
 
+  /**
+   * A readable rendering for people (CLI text, reports, logs), never for storage: the
+   * locale's currency symbol and grouping, the currency's usual decimals (2 for USD) for amounts
+   * of at least one unit ({@code $694,444.44}), and {@value #SIGNIFICANT_DIGITS} significant
+   * digits below one unit so tiny costs stay visible ({@code $0.0000319}, not {@code $0.00}).
+   * Rounds half-even; the exact value is {@link #toPlainString()} / {@link #amount()}.
+   *
+   * @param locale the locale whose symbol, separators and symbol position are used
+   * @return the formatted amount, e.g. {@code "$0.0000319"} for {@code Locale.US}
+   */
+  public String format(Locale locale) {
+    Objects.requireNonNull(locale, "locale");
+    NumberFormat nf = NumberFormat.getCurrencyInstance(locale);
+    nf.setCurrency(currency);
+    nf.setRoundingMode(RoundingMode.HALF_EVEN);
+    int usual = Math.max(0, currency.getDefaultFractionDigits());
+    BigDecimal abs = amount.abs();
+    int digits = usual;
+    if (abs.signum() != 0 && abs.compareTo(BigDecimal.ONE) < 0) {
+      // zeros between the point and the first significant digit: 0.0000319 has 4
+      int leadingZeros = abs.scale() - abs.precision();
+      digits = Math.max(usual, leadingZeros + SIGNIFICANT_DIGITS);
+    }
+    nf.setMaximumFractionDigits(digits);
+    nf.setMinimumFractionDigits(usual);
+    return nf.format(amount);
+  }
+
+  /** Significant digits {@link #format(Locale)} keeps for amounts below one currency unit. */
+  public static final int SIGNIFICANT_DIGITS = 3;
+
+  /** {@link #format(Locale)} in {@link Locale#US}: {@code "$0.0000319"}, {@code "€1,234.50"}. */
+  public String format() {
+    return format(Locale.US);
+  }
+
+  /** The readable form, {@link #format()}; use {@link #toPlainString()} for the exact value. */
   @Override
   public String toString() {
-    return toPlainString() + " " + currency.getCurrencyCode();
+    return format();
   }
 
   private void requireSameCurrency(Money other) {

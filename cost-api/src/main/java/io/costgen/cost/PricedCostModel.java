@@ -206,10 +206,10 @@ final class PricedCostModel implements CostModel {
   @Override
   public CostReport price(Usage usage) {
     Objects.requireNonNull(usage, "usage");
-    double deviceSeconds = 0;
-    if (needsDeviceTime()) {
-      deviceSeconds = target != null ? predictedDeviceSeconds(usage) : usage.deviceSeconds();
-    }
+    // Device time is recorded whatever the pricing: per-token prices ignore it, but the ledger and
+    // meters still get the measured seconds (only a target-hardware price predicts its own).
+    boolean onTarget = target != null && (needsDeviceTime() || usage.model().isPresent());
+    double deviceSeconds = onTarget ? predictedDeviceSeconds(usage) : usage.deviceSeconds();
     return report(usage, deviceSeconds);
   }
 

@@ -49,6 +49,24 @@ class MoneyTest {
         .isEqualTo(Money.usd("0.0279"));
     assertThat(Money.usd("1").minus(Money.usd("1.5")).isNegative()).isTrue();
     assertThat(Money.usd("0.1").times(3.0)).isEqualTo(Money.usd("0.3"));
-    assertThat(Money.usd("1e-7").toString()).isEqualTo("0.0000001 USD");
+    assertThat(Money.usd("1e-7").toPlainString()).isEqualTo("0.0000001");
+  }
+
+  @Test
+  void format_isReadable_tinyAmountsKeepSignificantDigits_largeOnesAreGrouped() {
+    assertThat(Money.usd("0.000000031890144477611943425").toString()).isEqualTo("$0.0000000319");
+    assertThat(Money.usd("0.0000319").format()).isEqualTo("$0.0000319");
+    assertThat(Money.usd("694444.4444").format(java.util.Locale.US)).isEqualTo("$694,444.44");
+    assertThat(Money.usd("0").format()).isEqualTo("$0.00");
+    assertThat(Money.usd("0.5").format()).isEqualTo("$0.50");
+    assertThat(Money.usd("-0.0123456").format()).isEqualTo("-$0.0123");
+    assertThat(Money.usd("0.9999").format()).isEqualTo("$1.00");
+    assertThat(Money.of(new BigDecimal("1234.5"), java.util.Currency.getInstance("EUR"))
+        .format(java.util.Locale.GERMANY)).isEqualTo("1.234,50\u00a0€");
+    assertThat(Money.of(new BigDecimal("1234.5"), java.util.Currency.getInstance("JPY")).format())
+        .isEqualTo("¥1,234");
+    // the exact value is still there for JSON and storage
+    assertThat(Money.usd("0.000000031890144477611943425").toPlainString())
+        .isEqualTo("0.000000031890144477611943425");
   }
 }

@@ -86,7 +86,7 @@ class RemoteCallGuardTest {
     assertThat(rec.money()).isEqualTo(Money.usd("0.0009"));
     assertThat(rec.finishReason()).isEqualTo("eos");
     assertThat(rec.reservationId()).isEqualTo(call.reservation().map(x -> x.id()));
-    assertThat(events).containsExactly("start 0.003 USD", "complete 0.0009 USD hi");
+    assertThat(events).containsExactly("start $0.003", "complete $0.0009 hi");
 
     // a second end is ignored
     assertThat(call.fail(new RuntimeException("late"), null)).isSameAs(r);

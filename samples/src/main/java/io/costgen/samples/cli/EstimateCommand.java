@@ -187,8 +187,9 @@ final class EstimateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "training on %.3e tokens: %.3e FLOPs = %.3f petaflop/s-days%n", trainingTokens,
             root.get("training").get("flops").asDouble(), root.get("training").get("petaflopDays").asDouble());
       }
-      out.printf(Locale.ROOT, "cost: %.4f device-seconds, %.1f J, %.3f gCO2e, %s (%s)%n", cost.deviceSeconds(),
-          cost.energyJoules(), cost.co2eGrams(), cost.cost(), cost.pricing());
+      out.printf(Locale.ROOT, "cost: %s device-seconds, %s J, %s gCO2e, %s (%s)%n",
+          Readable.significant(cost.deviceSeconds(), 3), Readable.significant(cost.energyJoules(), 3),
+          Readable.significant(cost.co2eGrams(), 3), cost.cost(), cost.pricing());
     }
     return 0;
   }

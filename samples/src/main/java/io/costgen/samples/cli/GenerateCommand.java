@@ -228,8 +228,9 @@ final class GenerateCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "timing: first token %.1f ms, total %.1f ms, %.1f tokens/s%n",
         result.timings().timeToFirstToken().toNanos() / 1e6, result.timings().total().toNanos() / 1e6,
         tokensPerSecond(result));
-    out.printf(Locale.ROOT, "cost:   %s, %.4f device-s, %.3f J, %.6f gCO2e (%s)%n", c.cost(), c.deviceSeconds(),
-        c.energyJoules(), c.co2eGrams(), c.pricing());
+    out.printf(Locale.ROOT, "cost:   %s, %s device-s, %s J, %s gCO2e (%s)%n", c.cost(),
+        Readable.significant(c.deviceSeconds(), 3), Readable.significant(c.energyJoules(), 3),
+        Readable.significant(c.co2eGrams(), 3), c.pricing());
   }
 
   private static String ids(long[] ids) {
