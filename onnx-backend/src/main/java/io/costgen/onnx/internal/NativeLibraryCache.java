@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.URL;
 import java.net.URLConnection;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -74,7 +75,12 @@ public final class NativeLibraryCache {
     if (osArch == null || resource(osArch, "onnxruntime") == null) {
       return Optional.empty();
     }
-    Path dir = cacheRoot(root).resolve("native").resolve(ortVersion()).resolve(osArch);
+    String version = ortVersion();
+    if (version.equals("unknown")) {
+      // Never share one folder between different builds: key it by the bundled library's size.
+      version += "-" + contentLength(resource(osArch, "onnxruntime"));
+    }
+    Path dir = cacheRoot(root).resolve("native").resolve(version).resolve(osArch);
     try {
       Files.createDirectories(dir);
       for (String lib : CORE) {
@@ -179,6 +185,16 @@ public final class NativeLibraryCache {
           }
         }
       } catch (IOException e) {
+        // fall through to pom.xml and the manifest
+      }
+      // Shaded jars (the costgen CLI) keep ONNX Runtime's pom.xml but neither pom.properties nor its manifest.
+      String xml = "/META-INF/maven/com.microsoft.onnxruntime/" + artifact + "/pom.xml";
+      try (InputStream in = OrtEnvironment.class.getResourceAsStream(xml)) {
+        String v = in == null ? null : versionFromPomXml(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        if (v != null) {
+          return safe(v) + (artifact.endsWith("_gpu") ? "-gpu" : "");
+        }
+      } catch (IOException e) {
         // fall through to the manifest
       }
     }
@@ -189,6 +205,27 @@ public final class NativeLibraryCache {
       return "unknown";
     }
     return safe(v) + (title.endsWith("_gpu") ? "-gpu" : "");
+  }
+
+  /**
+   * The project's own {@code <version>} in a pom.xml (the first one outside {@code <parent>}), or
+   * null when there is none.
+   */
+  static String versionFromPomXml(String pom) {
+    String body = pom.replaceAll("(?s)<!--.*?-->", "").replaceAll("(?s)<parent>.*?</parent>", "");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<version>\\s*([^<\\s]+)\\s*</version>").matcher(body);
+    return m.find() ? m.group(1) : null;
+  }
+
+  private static long contentLength(URL url) {
+    try {
+      URLConnection c = url.openConnection();
+      long n = c.getContentLengthLong();
+      c.getInputStream().close();
+      return n;
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   private static String safe(String v) {
