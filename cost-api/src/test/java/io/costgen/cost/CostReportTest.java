@@ -10,7 +10,7 @@ class CostReportTest {
   @Test
   void free_reportsZeroMoneyAndKeepsDeviceSeconds() {
     CostReport r = CostReport.free(Usage.builder().deviceSeconds(1.25).build());
-    assertThat(r.cost()).isEqualTo(Money.zero(Money.USD));
+    assertThat(r.money()).isEqualTo(Money.zero(Money.USD));
     assertThat(r.deviceSeconds()).isEqualTo(1.25);
     assertThat(r.energyJoules()).isZero();
     assertThat(r.pricing()).isEqualTo("none");
