@@ -225,7 +225,11 @@ public final class TokenPublisher<R> implements Flow.Publisher<StreamedToken> {
         }
         StreamedToken token;
         try {
-          if (!s.tokens().hasNext()) {
+          boolean more = s.tokens().hasNext();
+          if (stopping()) {
+            break; // cancelled while the pass ran: the stream ends with CANCELLED, no terminal signal
+          }
+          if (!more) {
             R r = s.result().get();
             finish(r, null);
             return;
