@@ -104,7 +104,7 @@ public final class TextGenerator implements AutoCloseable {
     this.budgets = b.budgets;
     this.meter = b.meter;
     this.budgetLease = b.budgetLease;
-    this.scheduler = b.batching == null ? null : new BatchScheduler(this.backend, b.ticker, b.batching);
+    this.scheduler = b.batching == null ? null : BatchScheduler.create(this.backend, b.ticker, b.batching);
     this.chatTemplate = b.chatTemplate;
     this.toolCallParser = b.toolCallParser;
   }
