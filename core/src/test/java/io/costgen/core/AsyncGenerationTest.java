@@ -39,12 +39,12 @@ class AsyncGenerationTest {
   static final CostModel PER_TOKEN = CostModel.builder().perMillionTokens(Money.usd("1"), Money.usd("1")).build();
 
   final List<UsageRecord> records = new CopyOnWriteArrayList<>();
-  /** Counts down once per record: waits for a call that settles after its future completed. */
-  final CountDownLatch recorded = new CountDownLatch(1);
-  final Meter meter = r -> {
-    records.add(r);
-    recorded.countDown();
-  };
+  /**
+   * Counts down at the call's terminal listener event, which comes after its settle and record:
+   * waits for a call that ends after its future completed.
+   */
+  final CountDownLatch ended = new CountDownLatch(1);
+  final Meter meter = records::add;
   final List<String> events = new CopyOnWriteArrayList<>();
   final CostListener listener = new CostListener() {
     @Override
@@ -55,16 +55,19 @@ class AsyncGenerationTest {
     @Override
     public void onComplete(CallContext c, GenerationResult r) {
       events.add("complete");
+      ended.countDown();
     }
 
     @Override
     public void onError(CallContext c, Throwable e, CostReport partial) {
       events.add("error");
+      ended.countDown();
     }
 
     @Override
     public void onCancel(CallContext c, GenerationResult r) {
       events.add("cancel");
+      ended.countDown();
     }
   };
   final ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
@@ -155,7 +158,7 @@ class AsyncGenerationTest {
 
       assertThat(f).isCancelled();
       assertThatThrownBy(f::join).isInstanceOf(CancellationException.class);
-      assertThat(recorded.await(1, TimeUnit.MINUTES)).isTrue();
+      assertThat(ended.await(1, TimeUnit.MINUTES)).isTrue();
     }
     assertThat(records).singleElement().satisfies(r -> {
       assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED.wireName());
@@ -177,7 +180,7 @@ class AsyncGenerationTest {
 
       f.completeExceptionally(new java.util.concurrent.TimeoutException("caller gave up"));
 
-      assertThat(recorded.await(1, TimeUnit.MINUTES)).isTrue();
+      assertThat(ended.await(1, TimeUnit.MINUTES)).isTrue();
     }
     assertThat(records).singleElement()
         .satisfies(r -> assertThat(r.finishReason()).isEqualTo(FinishReason.CANCELLED.wireName()));

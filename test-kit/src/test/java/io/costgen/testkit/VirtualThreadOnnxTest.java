@@ -19,7 +19,7 @@ class VirtualThreadOnnxTest {
   @Test
   void callsFromVirtualThreads_giveThePlatformThreadsTokens_withTheirPassesOffloaded() throws Exception {
     Path model = tmp.resolve("gpt2");
-    SyntheticModels.gpt2().layers(2).hidden(64).heads(4).vocab(256).context(64).initStd(0.1).seed(7).build()
+    SyntheticModels.gpt2().layers(2).hidden(64).heads(4).vocab(512).context(64).initStd(0.1).seed(7).build()
         .writeTo(model, Layout.WITH_PAST);
 
     ChildJvm.Result r = ChildJvm.of(VirtualThreadOnnxProbe.class).javaHome(ChildJvm.virtualThreadJdk())
