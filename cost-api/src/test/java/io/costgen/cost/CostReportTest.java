@@ -19,6 +19,6 @@ class CostReportTest {
   @Test
   void requiredComponents_mustBePresent() {
     assertThatThrownBy(() -> new CostReport(Usage.none(), 0, 0, 0, null, "p"))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("cost");
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("money");
   }
 }
