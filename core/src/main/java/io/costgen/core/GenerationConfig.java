@@ -381,7 +381,7 @@ public final class GenerationConfig {
   /** Nucleus: keep the smallest set of tokens with probability mass >= topP (sampling only). Default 1.0. */
   public double topP() { return topP; }
 
-  /** Drop tokens with probability < minP × the top probability (sampling only). Default unset. */
+  /** Drop tokens with probability &lt; minP × the top probability (sampling only). Default unset. */
   public OptionalDouble minP() { return minP == null ? OptionalDouble.empty() : OptionalDouble.of(minP); }
 
   /** Typical decoding mass (sampling only); 1.0 disables. Default 1.0. */
@@ -924,7 +924,7 @@ public final class GenerationConfig {
       return mark(Field.EARLY_STOPPING);
     }
 
-    /** >= 1; <= numBeams with beams; 1 for greedy (checked by {@link #build()}). */
+    /** At least 1; at most numBeams with beams; 1 for greedy (checked by {@link #build()}). */
     public Builder numReturnSequences(int v) {
       requireAtLeast("numReturnSequences", "num_return_sequences", v, 1);
       this.numReturnSequences = v;
