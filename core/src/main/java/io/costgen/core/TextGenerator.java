@@ -93,7 +93,7 @@ public final class TextGenerator {
     this.budgets = b.budgets;
     this.meter = b.meter;
     this.budgetLease = b.budgetLease;
-    this.scheduler = b.batching == null ? null : new BatchScheduler(b.backend, b.ticker, b.batching);
+    this.scheduler = b.batching == null ? null : BatchScheduler.create(b.backend, b.ticker, b.batching);
     this.chatTemplate = b.chatTemplate;
     this.toolCallParser = b.toolCallParser;
   }
