@@ -105,13 +105,15 @@ public final class SyntheticModels {
    * in PyTorch's {@code [out, in]} layout), {@code config.json}, {@code generation_config.json},
    * {@code tokenizer.json}, {@code tokenizer_config.json}, {@code special_tokens_map.json} and a
    * {@code README.md}. This is the form Java engines that read Hugging Face checkpoints (Jlama)
-   * load; the benchmarks compare them with costgen on the same weights. Memory: the largest
+   * load; the benchmarks compare them with costgen on the same weights. Only
+   * {@link WeightFormat#FP32} models ({@link IllegalArgumentException} otherwise). Memory: the largest
    * tensor is held as a {@code float[]} while it is written (the GPT-2 small shape: ~150 MB).
    * Not atomic: use {@link #cachedSafetensors}.
    */
   public static void writeSafetensors(SyntheticModel model, Path dir) throws IOException {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(dir, "dir");
+    requireFp32(model);
     SafetensorsFolder.write(model, dir);
   }
 
@@ -123,8 +125,17 @@ public final class SyntheticModels {
   public static Path cachedSafetensors(Path cacheDir, SyntheticModel model) throws IOException {
     Objects.requireNonNull(cacheDir, "cacheDir");
     Objects.requireNonNull(model, "model");
+    requireFp32(model);
     return cachedFolder(cacheDir, model, model.cacheFolderName(Layout.WITH_PAST)
         .replace("-with_past-", "-safetensors-"), tmp -> SafetensorsFolder.write(model, tmp));
+  }
+
+  private static void requireFp32(SyntheticModel model) {
+    if (model.weightFormat() != WeightFormat.FP32) {
+      throw new IllegalArgumentException("weightFormat: " + model.weightFormat() + " is not supported by the"
+          + " safetensors folder, which holds the fp32 weights (allowed: FP32); quantize them with the"
+          + " engine that loads the folder");
+    }
   }
 
   private interface FolderWriter {

@@ -166,6 +166,15 @@ class SafetensorsFolderTest {
   }
 
   @Test
+  void quantizedSpec_isRejected_namingTheField() {
+    SyntheticModel int4 = SyntheticModels.tinyLlama().weightFormat(WeightFormat.INT4).build();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SyntheticModels.writeSafetensors(int4, tmp))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weightFormat: INT4");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SyntheticModels.cachedSafetensors(tmp, int4))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FP32");
+  }
+
+  @Test
   void cachedSafetensors_writesOnce_andReusesTheFolder() throws IOException {
     SyntheticModel m = SyntheticModels.tinyLlama().build();
     Path first = SyntheticModels.cachedSafetensors(tmp, m);

@@ -158,11 +158,15 @@ final class JlamaReport {
         + " tokens equal before the first difference";
   }
 
-  @SuppressWarnings("unchecked")
   static long[][] decodeTokens(Map<String, Object> r, int batch) {
+    return decodeTokens(r, batch, "tokens");
+  }
+
+  @SuppressWarnings("unchecked")
+  static long[][] decodeTokens(Map<String, Object> r, int batch, String key) {
     for (Map<String, Object> s : (List<Map<String, Object>>) r.get("decode")) {
       if (JlamaProtocol.intOf(s.get("batch")) == batch) {
-        return s.get("tokens") == null ? null : JlamaProtocol.tokens(s.get("tokens"));
+        return s.get(key) == null ? null : JlamaProtocol.tokens(s.get(key));
       }
     }
     return null;
@@ -220,6 +224,13 @@ final class JlamaReport {
       Map<String, Object> j = v.jlama.get(0);
       a.row(e.getKey(), "decode, batch 1", agreement(decodeTokens(c, 1), decodeTokens(j, 1)));
       a.row(e.getKey(), "decode, batch 8", agreement(decodeTokens(c, 8), decodeTokens(j, 8)));
+      for (int b : List.of(1, 8)) {
+        long[][] slow = decodeTokens(j, b, "tokensTokenByTokenPrefill");
+        if (slow != null) {
+          a.row(e.getKey(), "decode, batch " + b + ", Jlama prompt fed token by token (untimed)",
+              agreement(decodeTokens(c, b), slow));
+        }
+      }
       a.row(e.getKey(), "first token after " + counts.ttftPrompts() + " prompt tokens",
           agreement(firstTokens(c, counts.ttftPrompts()), firstTokens(j, counts.ttftPrompts())));
     }

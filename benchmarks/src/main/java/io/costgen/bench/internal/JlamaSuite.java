@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.costgen.testkit.Layout;
 import io.costgen.testkit.SyntheticModel;
 import io.costgen.testkit.SyntheticModels;
+import io.costgen.testkit.WeightFormat;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
@@ -122,8 +123,10 @@ public final class JlamaSuite {
       Path hf = SyntheticModels.cachedSafetensors(cacheDir, model);
       variants.add(new Variant("fp32", onnx, hf, null));
       Path q4 = quantized(java.get(), driver.get(), hf);
-      variants.add(new Variant("4-bit", null, q4,
-          "no int4 variant of the synthetic Llama in test-kit yet"));
+      log.println("Jlama: preparing the int4 (MatMulNBits) twin of " + model.name() + "...");
+      ModelRef int4 = BenchModels.synthetic(cacheDir, model.toBuilder().weightFormat(WeightFormat.INT4).build(),
+          Layout.WITH_PAST);
+      variants.add(new Variant("4-bit", int4, q4, null));
     } catch (IOException | RuntimeException e) {
       return "Not run: cannot prepare the models: " + e + "\n";
     } catch (InterruptedException e) {
@@ -138,7 +141,7 @@ public final class JlamaSuite {
         Map<String, Object> c = null;
         for (int k = 0; k < 2; k++) {
           if ((k == 0) == jlamaFirst) {
-            j = jlamaChild(java.get(), driver.get(), v, round);
+            j = jlamaChild(java.get(), driver.get(), v, round, round == 0);
           } else if (v.costgen() != null) {
             c = costgenChild(v, round);
           }
@@ -149,10 +152,13 @@ public final class JlamaSuite {
     return report.render(java.get(), driver.get());
   }
 
-  private Map<String, Object> jlamaChild(Path java, Path driver, Variant v, int round) {
+  private Map<String, Object> jlamaChild(Path java, Path driver, Variant v, int round, boolean tokenByToken) {
     Map<String, Object> req = JlamaProtocol.request(v.jlamaDir().toString(), null, counts.promptTokens(),
         counts.newTokens(), List.of(1, 8), counts.warmup(), counts.reps(), counts.b8Reps(), counts.ttftPrompts(),
         counts.ttftReps(), counts.secondsCap(), BenchModels.llamaSmall().vocabSize());
+    // After the measurements, untimed: the decode prompts again with the prompt fed one forward per
+    // token, which tells a difference of Jlama's batched prefill from one of its decode steps.
+    req.put("tokenByTokenAgain", tokenByToken);
     List<String> cmd = new ArrayList<>(List.of(java.toString()));
     cmd.addAll(jlamaJvmFlags());
     cmd.addAll(childJvmArgs);

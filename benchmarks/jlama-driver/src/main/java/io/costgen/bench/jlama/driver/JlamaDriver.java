@@ -175,6 +175,17 @@ public final class JlamaDriver {
       s.put("firstToken", firstToken);
       ttftOut.add(s);
     }
+    if (Boolean.TRUE.equals(req.get("tokenByTokenAgain"))) {
+      boolean before = TOKEN_BY_TOKEN_PREFILL;
+      TOKEN_BY_TOKEN_PREFILL = true;
+      int i = 0;
+      for (Map<String, Object> series : (List<Map<String, Object>>) req.getOrDefault("decode", List.of())) {
+        int[][] prompts = ids((List<List<Number>>) series.get("prompts"));
+        decode.get(i++).put("tokensTokenByTokenPrefill",
+            run(model, cache, prompts, ((Number) series.get("newTokens")).intValue()).tokens);
+      }
+      TOKEN_BY_TOKEN_PREFILL = before;
+    }
     r.put("decode", decode);
     r.put("ttft", ttftOut);
     r.put("peakRssAfterBatch1Kib", hwmAfterB1);
@@ -225,11 +236,12 @@ public final class JlamaDriver {
   }
 
   /**
-   * Diagnostics only ({@code -Dcostgen.jlama.tokenByTokenPrefill=true}): feed the prompt one
+   * Diagnostics only ({@code -Dcostgen.jlama.tokenByTokenPrefill=true}, or the request's
+   * {@code tokenByTokenAgain} for one untimed extra run per decode series): feed the prompt one
    * {@code forward} per token instead of Jlama's batched prefill, to tell a prefill difference from
    * a decode difference when the tokens disagree with costgen's.
    */
-  static final boolean TOKEN_BY_TOKEN_PREFILL = Boolean.getBoolean("costgen.jlama.tokenByTokenPrefill");
+  static boolean TOKEN_BY_TOKEN_PREFILL = Boolean.getBoolean("costgen.jlama.tokenByTokenPrefill");
 
   private static AbstractTensor prefillTokenByToken(AbstractModel model, int[] prompt, KvBufferCache.KvBuffer kv) {
     AbstractTensor last = null;
