@@ -54,7 +54,7 @@ public final class BenchMain implements Callable<Integer> {
   String provider = "cpu";
 
   @Option(names = "--suites", split = ",", paramLabel = "NAME",
-      description = "Suites to run, comma-separated: small, overhead, decode, memory, threads, budget (default: all).")
+      description = "Suites to run, comma-separated: small, overhead, decode, memory, threads, budget, quant (default: all).")
   List<String> suites;
 
   @Option(names = "--jfr", paramLabel = "DIR", description = "Record a JFR profile of every child JVM into DIR.")
