@@ -23,7 +23,8 @@ import java.util.Set;
 public final class BenchRun {
 
   /** Suites that {@code --suites} can select. */
-  public static final List<String> SUITES = List.of("small", "overhead", "decode", "memory", "threads", "budget", "quant");
+  public static final List<String> SUITES =
+      List.of("small", "overhead", "decode", "memory", "threads", "budget", "jlama", "quant");
 
   /**
    * Options of one run.
@@ -36,9 +37,10 @@ public final class BenchRun {
    * @param suites suites to run
    * @param childJvmArgs JVM options for the children
    * @param jfrDir record a JFR file per child there, or null
+   * @param jlama where the {@code jlama} suite finds Java 21+ and its driver jar (nulls: search)
    */
   public record Options(String command, Plan plan, Path cacheDir, Path sharedDir, String provider,
-      Set<String> suites, List<String> childJvmArgs, Path jfrDir) {}
+      Set<String> suites, List<String> childJvmArgs, Path jfrDir, JlamaSuite.Locations jlama) {}
 
   private final Options options;
   private final PrintStream log;
@@ -178,6 +180,16 @@ public final class BenchRun {
     // ---- int8 / int4 twins of the ~124M models
     if (plan.largeModels() && options.suites().contains("quant")) {
       quantized(report, plan);
+    }
+
+    // ---- Jlama side by side (llama-small; fresh JVMs, Jlama on Java 21+)
+    if (options.suites().contains("jlama")) {
+      if ("cpu".equals(options.provider())) {
+        report.jlama(new JlamaSuite(options.cacheDir(), !plan.llama(), options.jlama(), options.childJvmArgs(),
+            launcher, log).run());
+      } else {
+        report.jlama("Not run: Jlama runs on the CPU only; this run used --provider " + options.provider() + ".\n");
+      }
     }
 
     // ---- budget

@@ -79,6 +79,7 @@ public final class Report {
   private RunResult overhead;
   private String budgetSection = "";
   private final QuantizedSection quantized = new QuantizedSection();
+  private String jlamaSection;
   private final List<String> failures = new ArrayList<>();
   private final List<String[]> targets = new ArrayList<>();
 
@@ -127,6 +128,11 @@ public final class Report {
     this.budgetSection = markdown;
   }
 
+  /** The "Jlama side by side" section (markdown), or none when the suite did not run. */
+  public void jlama(String markdown) {
+    this.jlamaSection = markdown;
+  }
+
   public void failure(String what) {
     failures.add(what);
   }
@@ -151,6 +157,9 @@ public final class Report {
     sb.append("## Quantized weights: int8 (QDQ) and int4 (MatMulNBits) vs fp32\n\n")
         .append(quantized.render()).append('\n');
     sb.append("## Budget reserve + settle throughput\n\n").append(budgetSection).append('\n');
+    if (jlamaSection != null) {
+      sb.append("## Jlama side by side\n\n").append(jlamaSection).append('\n');
+    }
     targetsTable(sb);
     if (!failures.isEmpty()) {
       sb.append("## Failures\n\n");
