@@ -1,5 +1,6 @@
 package io.costgen.projection;
 
+import io.costgen.cost.CostModel;
 import io.costgen.cost.DType;
 import io.costgen.cost.HardwareProfile;
 import io.costgen.cost.LatencyEstimate;
@@ -63,10 +64,6 @@ public final class DailyCostProjection {
   public static final double SECONDS_PER_DAY = 86_400;
   /** Days in a year (365). */
   public static final int DAYS_PER_YEAR = 365;
-  /** Default PUE 1.2 (Epoch AI's energy sheet: "ranges from 1.1 to 1.3 for AI data centers"). */
-  public static final double DEFAULT_PUE = 1.2;
-  /** Default grid intensity, 436 gCO2e/kWh: world average 2022 (Ember 2023). */
-  public static final double DEFAULT_GRID_GRAMS_CO2E_PER_KWH = 436;
   /** Significant digits kept in money derived from device time (a double has 15–17). */
   public static final int SIGNIFICANT_DIGITS = 17;
   /** Default largest batch a latency target or throughput search considers. */
@@ -458,8 +455,8 @@ public final class DailyCostProjection {
    * <p>Defaults: peak-to-average 1, batch 1 (unless a latency target is set), devices per
    * replica sized to fit, MFU 0.5 and bandwidth efficiency 0.8 ({@link RooflineModel}
    * defaults), FP16 weights, utilisation 1, {@link Provisioning#ELASTIC}, the hardware's catalog
-   * price, PUE {@value DailyCostProjection#DEFAULT_PUE},
-   * {@value DailyCostProjection#DEFAULT_GRID_GRAMS_CO2E_PER_KWH} gCO2e/kWh, TDP ×
+   * price, PUE {@value io.costgen.cost.CostModel.Builder#DEFAULT_PUE},
+   * {@value io.costgen.cost.CostModel.Builder#DEFAULT_GRID_GRAMS_CO2E_PER_KWH} gCO2e/kWh, TDP ×
    * power factor 1, idle power 0, no electricity price.
    */
   public static final class Builder {
@@ -488,8 +485,8 @@ public final class DailyCostProjection {
     private Provisioning provisioning = Provisioning.ELASTIC;
     private Money pricePerDeviceHour;
     private Money electricityPerKwh;
-    private double pue = DEFAULT_PUE;
-    private double gridGramsCo2ePerKwh = DEFAULT_GRID_GRAMS_CO2E_PER_KWH;
+    private double pue = CostModel.Builder.DEFAULT_PUE;
+    private double gridGramsCo2ePerKwh = CostModel.Builder.DEFAULT_GRID_GRAMS_CO2E_PER_KWH;
     private Double powerWattsPerDevice;
     private double powerFactor = 1;
     private double idlePowerFraction;
@@ -768,7 +765,7 @@ public final class DailyCostProjection {
       return this;
     }
 
-    /** Power usage effectiveness, finite and ≥ 1 (default {@value DailyCostProjection#DEFAULT_PUE}). */
+    /** Power usage effectiveness, finite and ≥ 1 (default {@value io.costgen.cost.CostModel.Builder#DEFAULT_PUE}). */
     public Builder pue(double pue) {
       if (!(pue >= 1) || Double.isInfinite(pue)) {
         throw new IllegalArgumentException("pue: " + pue + " must be a finite value >= 1");
