@@ -22,12 +22,9 @@ import io.costgen.cost.CostModel;
 import io.costgen.cost.CostReport;
 import io.costgen.cost.OnlineCorrection;
 import io.costgen.cost.Usage;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalDouble;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -37,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * One generation call, start to end, in one place:
  *
  * <ol>
- *   <li>{@link #begin()}: resolve the config (request → generator defaults → model defaults),
- *       tokenize and validate (errors here produce no listener events), estimate the cost, tell
+ *   <li>{@link #begin()}: plan the call ({@link CallPlan}: resolve the config, tokenize and
+ *       validate; errors here produce no listener events), estimate the cost, tell
  *       listeners {@code onStart}, open the backend session, build processors and the decoder;
  *   <li>{@link #advance()} until it returns false (prefill, then token selection and one forward
  *       pass at a time);
@@ -54,9 +51,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Batched</b> ({@link TextGenerator.Builder#batching}): {@link #begin()} and
  * {@link #terminate} run on the caller's thread as above, but the session is the call's view of
  * the {@link BatchScheduler}'s batch and the decoder runs on the scheduler thread. The decoder's
- * token and step hooks are queued as events; {@link #advance()} waits for them and delivers them
+ * token and step hooks are queued in a {@link BatchMailbox}; {@link #advance()} waits for them and delivers them
  * (streaming callbacks, {@code CostListener.onToken}) on the caller's thread, so a slow callback
  * never stalls the batch. {@code deviceSeconds} is the call's share of the measured passes.
+ *
+ * <p>Usage, timings and sequences are assembled by {@link ResultAssembler}.
  */
 final class GenerationCall implements DecodeHooks, BatchMember {
   private static final Logger LOG = LoggerFactory.getLogger(GenerationCall.class);
@@ -71,12 +70,9 @@ final class GenerationCall implements DecodeHooks, BatchMember {
   private final List<Cancellation> cancellations = new ArrayList<>(2);
   private final List<Cancellation.Registration> registrations = new ArrayList<>(2);
 
+  private CallPlan plan;
   private GenerationConfig config;
-  private List<long[]> prompts;
-  private int[] maxLengths;
-  private int copies;
-  private long deadlineNanos = Long.MAX_VALUE;
-  private long maxTimeNanos = Long.MAX_VALUE;
+  private ResultAssembler results;
   private UsageCounter usage;
   private DecoderSession session;
   private Decoder decoder;
@@ -96,13 +92,7 @@ final class GenerationCall implements DecodeHooks, BatchMember {
 
   // batched calls only
   private ScheduledCall scheduled;
-  private final Object eventLock = new Object();
-  /** Guarded by eventLock: queued {@link TokenEvent}s and step counts (Integer), in order. */
-  private ArrayList<Object> events = new ArrayList<>();
-  /** Guarded by eventLock. */
-  private boolean batchDone;
-  /** Guarded by eventLock. */
-  private Throwable batchError;
+  private BatchMailbox mailbox;
   /** A stop asked for by the caller's thread (stream closed, thread interrupted). */
   private volatile FinishReason stopRequest;
 
@@ -137,23 +127,17 @@ final class GenerationCall implements DecodeHooks, BatchMember {
   // ------------------------------------------------------------------ 1. begin
 
   void begin() {
-    prepare();
-    int inputs = prompts.size();
-    long promptTokens = 0;
-    long maxNew = 0;
-    for (int b = 0; b < inputs; b++) {
-      promptTokens += prompts.get(b).length;
-      maxNew = Math.max(maxNew, maxLengths[b] - prompts.get(b).length);
-    }
-    int rows = inputs * (config.isBeamSearch() ? config.numBeams() : copies);
+    plan = CallPlan.of(request, generator.defaults(), model, generator.tokenizer(),
+        sink != null || request.onToken().isPresent(), startNanos, generator.clock());
+    config = plan.config;
+    results = new ResultAssembler(model, plan, generator.tokenizer(), startNanos);
+    long promptTokens = plan.promptTokens();
+    long maxNew = plan.maxNewTokens();
+    int rows = plan.rows();
     BatchScheduler scheduler = generator.scheduler();
     BatchDemand demand = null;
     if (scheduler != null) {
-      int width = 0;
-      for (long[] p : prompts) {
-        width = Math.max(width, p.length);
-      }
-      demand = new BatchDemand(rows, width, (int) maxNew);
+      demand = new BatchDemand(rows, plan.longestPrompt(), (int) maxNew);
       scheduler.checkFits(demand); // a validation error: before any event
     }
     // A meter that cannot record fails the call here, before any work (and before any budget hold).
@@ -165,9 +149,7 @@ final class GenerationCall implements DecodeHooks, BatchMember {
     accounting = CallAccounting.open(generator, context, model, promptTokens, maxNew,
         config.minNewTokens().orElse(0), rows, coldStart);
     if (accounting.shrunk()) {
-      for (int b = 0; b < inputs; b++) {
-        maxLengths[b] = (int) Math.min(maxLengths[b], prompts.get(b).length + accounting.grantedNewTokens());
-      }
+      plan.capNewTokens(accounting.grantedNewTokens());
     }
     for (CostListener l : generator.listeners()) {
       guard(l, "onStart", () -> l.onStart(context, estimate));
@@ -177,6 +159,7 @@ final class GenerationCall implements DecodeHooks, BatchMember {
     try {
       usage = new UsageCounter(model.shape(), model.weightDtype(), model.kvCacheDtype());
       if (scheduler != null) {
+        mailbox = new BatchMailbox(this::emitToken, this::emitStep);
         scheduled = scheduler.open(this, demand);
         session = scheduled.session();
       } else {
@@ -194,98 +177,6 @@ final class GenerationCall implements DecodeHooks, BatchMember {
     }
   }
 
-  private void prepare() {
-    GenerationConfig requested = request.config().orElse(GenerationConfig.defaults());
-    config = requested.withDefaultsFrom(generator.defaults()).withModelDefaults(model);
-    prompts = tokenize();
-    int vocab = model.vocabSize();
-    int contextLength = model.contextLength();
-    maxLengths = new int[prompts.size()];
-    for (int b = 0; b < prompts.size(); b++) {
-      long[] p = prompts.get(b);
-      for (int i = 0; i < p.length; i++) {
-        if (p[i] < 0 || p[i] >= vocab) {
-          throw new IllegalArgumentException(String.format(
-              "%s[%d]: token id %d at position %d is outside the allowed range [0, %d) (the model's vocabulary)",
-              request.prompts().isPresent() ? "prompts" : "tokenIds", b, p[i], i, vocab));
-        }
-      }
-      maxLengths[b] = maxLength(b, p.length, contextLength);
-    }
-    for (List<Long> seq : config.badWordsIds()) {
-      for (Long id : seq) {
-        if (id >= vocab) {
-          throw new IllegalArgumentException("badWordsIds: token id " + id + " is outside the allowed range [0, "
-              + vocab + ") (the model's vocabulary)");
-        }
-      }
-    }
-    if (!config.stopStrings().isEmpty() && generator.tokenizer().isEmpty()) {
-      throw new IllegalStateException("stopStrings: need a tokenizer; set TextGenerator.builder().tokenizer(...)");
-    }
-    boolean streaming = sink != null || request.onToken().isPresent();
-    if (streaming && config.isBeamSearch()) {
-      throw new IllegalStateException("streaming: not supported with beam search (numBeams=" + config.numBeams()
-          + "); Hugging Face raises too. Use generate() and read the result, or numBeams=1");
-    }
-    copies = config.doSample() && !config.isBeamSearch() ? config.numReturnSequences() : 1;
-    request.timeout().ifPresent(d -> deadlineNanos = saturatedAdd(startNanos, d));
-    request.deadline().ifPresent(at -> {
-      Duration left = Duration.between(generator.clock().instant(), at);
-      deadlineNanos = Math.min(deadlineNanos, left.isNegative() ? startNanos : saturatedAdd(startNanos, left));
-    });
-    config.maxTime().ifPresent(d -> maxTimeNanos = d.toNanos());
-  }
-
-  private List<long[]> tokenize() {
-    if (request.prompts().isPresent()) {
-      Tokenizer tokenizer = generator.tokenizer().orElseThrow(() -> new IllegalStateException(
-          "prompts: text prompts need a tokenizer; set TextGenerator.builder().tokenizer(...) or pass tokenIds"));
-      List<String> texts = request.prompts().get();
-      List<long[]> out = new ArrayList<>(texts.size());
-      for (int b = 0; b < texts.size(); b++) {
-        long[] ids = tokenizer.encode(texts.get(b));
-        if (ids.length == 0) {
-          throw new IllegalArgumentException("prompts[" + b + "]: the tokenizer produced no tokens; the model needs"
-              + " at least 1 prompt token (this tokenizer adds no BOS to an empty text)");
-        }
-        out.add(ids);
-      }
-      return out;
-    }
-    return request.tokenIdsUnsafe();
-  }
-
-  /** Per-prompt total length, Hugging Face {@code _prepare_generated_length} with our per-row counting. */
-  private int maxLength(int b, int promptLength, int contextLength) {
-    if (config.maxNewTokens().isPresent()) {
-      long total = (long) promptLength + config.maxNewTokens().getAsInt();
-      if (total > contextLength) {
-        throw new PromptTooLongException(String.format("prompt %d: %d prompt tokens + maxNewTokens %d = %d exceeds"
-            + " the model's context length %d", b, promptLength, config.maxNewTokens().getAsInt(), total,
-            contextLength), b, promptLength, (int) Math.min(total, Integer.MAX_VALUE), contextLength);
-      }
-      return (int) total;
-    }
-    if (config.isExplicit("max_length")) {
-      int total = config.maxLength();
-      if (total > contextLength) {
-        throw new IllegalArgumentException("maxLength (max_length): " + total + " exceeds the model's context length "
-            + contextLength + "; allowed range [promptLength + 1, " + contextLength + "]");
-      }
-      if (promptLength >= total) {
-        throw new PromptTooLongException(String.format("prompt %d: %d prompt tokens leave no room under maxLength %d;"
-            + " raise maxLength or set maxNewTokens", b, promptLength, total), b, promptLength, total, contextLength);
-      }
-      return total;
-    }
-    if (promptLength >= contextLength) {
-      throw new PromptTooLongException(String.format("prompt %d: %d prompt tokens leave no room in the model's"
-          + " context length %d", b, promptLength, contextLength), b, promptLength, promptLength + 1, contextLength);
-    }
-    return Math.min(promptLength + GenerationConfig.DEFAULT_MAX_LENGTH, contextLength);
-  }
-
   private Decoder newDecoder() {
     List<LogitsProcessor> processors = LogitsProcessors.forConfig(config, request.logitsProcessors());
     StopStringMatcher stopStrings = config.stopStrings().isEmpty()
@@ -293,23 +184,22 @@ final class GenerationCall implements DecodeHooks, BatchMember {
     StopRules rules = new StopRules(config.eosTokenIds(), stopStrings, request.stoppingCriteria());
     long pad = config.padTokenId().orElse(0);
     long padInput = pad < model.vocabSize() ? pad : 0; // padding ids are ignored, but must be embeddable
-    DecodeContext ctx = new DecodeContext(session, model.vocabSize(), prompts, maxLengths, padInput, processors,
-        rules, usage, this);
+    DecodeContext ctx = new DecodeContext(session, model.vocabSize(), plan.prompts, plan.maxLengths, padInput,
+        processors, rules, usage, this);
     long seed = config.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
-    boolean streaming = sink != null || request.onToken().isPresent();
-    int rows = prompts.size() * copies;
+    int rows = plan.inputs() * plan.copies;
     tokenCounts = new int[rows];
-    if (streaming && generator.tokenizer().isPresent()) {
+    if (plan.streaming && generator.tokenizer().isPresent()) {
       detokenizers = new IncrementalDetokenizer[rows];
       for (int r = 0; r < rows; r++) {
-        detokenizers[r] = new IncrementalDetokenizer(generator.tokenizer().get(), prompts.get(r / copies));
+        detokenizers[r] = new IncrementalDetokenizer(generator.tokenizer().get(), plan.prompts.get(r / plan.copies));
       }
     }
     if (config.isBeamSearch()) {
       return new BeamSearchDecoder(ctx, config.numBeams(), config.numReturnSequences(), config.doSample(),
           config.lengthPenalty(), config.earlyStopping(), seed);
     }
-    return new SamplingDecoder(ctx, copies, config.doSample(), seed);
+    return new SamplingDecoder(ctx, plan.copies, config.doSample(), seed);
   }
 
   // ------------------------------------------------------------------ 2. advance
@@ -344,23 +234,10 @@ final class GenerationCall implements DecodeHooks, BatchMember {
 
   // ------------------------------------------------------------------ batched: events
 
-  private record TokenEvent(int row, long tokenId, FinishReason finish) {}
-
-  private void post(Object event) {
-    synchronized (eventLock) {
-      events.add(event);
-      eventLock.notifyAll();
-    }
-  }
-
   /** Scheduler thread: the call left the scheduler (done, or failed with {@code error}). */
   @Override
   public void batchDone(Throwable error) {
-    synchronized (eventLock) {
-      batchDone = true;
-      batchError = error;
-      eventLock.notifyAll();
-    }
+    mailbox.done(error);
   }
 
   /**
@@ -370,39 +247,14 @@ final class GenerationCall implements DecodeHooks, BatchMember {
    * @return false once the scheduler is done with the call
    */
   private boolean awaitBatchEvents() {
-    List<Object> batch;
-    boolean done;
-    Throwable error;
-    boolean interrupted = false;
-    synchronized (eventLock) {
-      while (events.isEmpty() && !batchDone) {
-        try {
-          eventLock.wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
-          stopRequest = FinishReason.CANCELLED;
-          session.cancel(); // wakes the scheduler; aborts the call's own prefill if one runs
-        }
-      }
-      batch = events;
-      events = new ArrayList<>();
-      done = batchDone;
-      error = batchError;
+    boolean more = mailbox.deliver(() -> {
+      stopRequest = FinishReason.CANCELLED;
+      session.cancel(); // wakes the scheduler; aborts the call's own prefill if one runs
+    });
+    if (!more && mailbox.error() != null) {
+      throw fail(mailbox.error());
     }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    for (Object e : batch) {
-      if (e instanceof TokenEvent t) {
-        emitToken(t.row(), t.tokenId(), t.finish());
-      } else {
-        emitStep((Integer) e);
-      }
-    }
-    if (done && error != null) {
-      throw fail(error);
-    }
-    return !done;
+    return more;
   }
 
   @Override
@@ -427,10 +279,10 @@ final class GenerationCall implements DecodeHooks, BatchMember {
       return requested;
     }
     long now = ticker.read();
-    if (now - deadlineNanos >= 0 && deadlineNanos != Long.MAX_VALUE) {
+    if (now - plan.deadlineNanos >= 0 && plan.deadlineNanos != Long.MAX_VALUE) {
       return FinishReason.DEADLINE;
     }
-    if (maxTimeNanos != Long.MAX_VALUE && now - startNanos > maxTimeNanos) {
+    if (plan.maxTimeNanos != Long.MAX_VALUE && now - startNanos > plan.maxTimeNanos) {
       return FinishReason.DEADLINE;
     }
     if (accounting != null && accounting.checksSpend() && usage != null && !admitsNextStep(now)) {
@@ -451,31 +303,20 @@ final class GenerationCall implements DecodeHooks, BatchMember {
     // The next pass cannot be interrupted: project it at the larger of the last measured step and
     // the cost model's bound for that pass (the prompt pass first, cold-aware; then one decode step).
     boolean prefilled = usage.prefillFlops() > 0 || usage.decodeSteps() > 0;
-    int rows = prompts.size() * Math.max(copies, config.numBeams());
-    long longestPrompt = 0;
-    for (long[] p : prompts) {
-      longestPrompt = Math.max(longestPrompt, p.length);
-    }
+    int rows = plan.rows();
+    long longestPrompt = plan.longestPrompt();
     double passBound = generator.costModel().passBoundSeconds(model.shape(),
         prefilled ? 1 : longestPrompt, prefilled ? longestPrompt + usage.decodeSteps() : 0, rows,
         !prefilled && coldStart) / Math.max(1, model.devices());
     stepNanos = Math.max(stepNanos, (long) Math.min(Long.MAX_VALUE / 4, passBound * 1e9));
     double wall = (busyNanos + stepNanos) / 1e9;
-    Usage projected = Usage.builder().model(model.shape()).promptTokens(promptTokenCount())
-        .completionTokens(tokensSoFar + (long) prompts.size() * Math.max(copies, config.numBeams()))
-        .sequences(prompts.size() * copies).decodeSteps(usage.decodeSteps() + 1)
+    Usage projected = Usage.builder().model(model.shape()).promptTokens(plan.promptTokens())
+        .completionTokens(tokensSoFar + (long) rows)
+        .sequences(plan.inputs() * plan.copies).decodeSteps(usage.decodeSteps() + 1)
         .prefillFlops(usage.prefillFlops()).decodeFlops(usage.decodeFlops() + stepFlops)
         .bytesMoved(usage.bytesMoved()).wallSeconds(wall).deviceSeconds(wall * model.devices())
         .devices(model.devices()).build();
     return accounting.admitsNextStep(projected);
-  }
-
-  private long promptTokenCount() {
-    long n = 0;
-    for (long[] p : prompts) {
-      n += p.length;
-    }
-    return n;
   }
 
   @Override
@@ -493,7 +334,7 @@ final class GenerationCall implements DecodeHooks, BatchMember {
       return;
     }
     if (scheduled != null) {
-      post(new TokenEvent(row, tokenId, finish));
+      mailbox.postToken(row, tokenId, finish);
       return;
     }
     emitToken(row, tokenId, finish);
@@ -509,7 +350,7 @@ final class GenerationCall implements DecodeHooks, BatchMember {
         text = text + d.finish();
       }
     }
-    StreamedToken token = new StreamedToken(row, row / copies, tokenCounts[row]++, tokenId, text,
+    StreamedToken token = new StreamedToken(row, row / plan.copies, tokenCounts[row]++, tokenId, text,
         Optional.ofNullable(finish));
     if (sink != null) {
       sink.accept(token);
@@ -533,7 +374,7 @@ final class GenerationCall implements DecodeHooks, BatchMember {
       return;
     }
     if (scheduled != null) {
-      post(tokensSoFar);
+      mailbox.postStep(tokensSoFar);
       return;
     }
     emitStep(tokensSoFar);
@@ -563,9 +404,11 @@ final class GenerationCall implements DecodeHooks, BatchMember {
       List<Hypothesis> hypotheses = decoder.results();
       long end = ticker.read();
       Usage u = usage(hypotheses, end);
-      List<GeneratedSequence> sequences = toSequences(hypotheses);
+      List<GeneratedSequence> sequences = results.sequences(hypotheses,
+          accounting != null && accounting.shrunk() ? accounting.grantedNewTokens() : -1);
       CostReport cost = generator.costModel().price(u);
-      result = new GenerationResult(sequences, u, cost, timings(end), config.padTokenId());
+      result = new GenerationResult(sequences, u, cost, results.timings(usage, firstTokenNanos, end),
+          config.padTokenId());
       observe(end);
     } catch (Throwable t) {
       throw fail(t);
@@ -590,11 +433,8 @@ final class GenerationCall implements DecodeHooks, BatchMember {
       return;
     }
     try {
-      int rows = prompts.size() * Math.max(copies, config.numBeams());
-      long longestPrompt = 0;
-      for (long[] p : prompts) {
-        longestPrompt = Math.max(longestPrompt, p.length);
-      }
+      int rows = plan.rows();
+      long longestPrompt = plan.longestPrompt();
       CostModel cm = generator.costModel();
       cm.observe(new CostModel.PassObservation(model.shape(),
           coldStart ? OnlineCorrection.Phase.COLD_PREFILL : OnlineCorrection.Phase.PREFILL, rows,
@@ -683,63 +523,7 @@ final class GenerationCall implements DecodeHooks, BatchMember {
   }
 
   private Usage usage(List<Hypothesis> hypotheses, long end) {
-    long promptTokens = 0;
-    for (long[] p : prompts) {
-      promptTokens += p.length;
-    }
-    long completion = 0;
-    for (Hypothesis h : hypotheses) {
-      completion += h.tokens().length - h.promptLength();
-    }
-    double wall = Math.max(0, end - startNanos) / 1e9;
-    // batched: the call's share of the measured forward passes (docs/batching.md)
-    double busy = scheduled != null ? scheduled.deviceNanos() / 1e9 : wall;
-    Usage.Builder b = Usage.builder().model(model.shape()).promptTokens(promptTokens).completionTokens(completion)
-        .sequences(hypotheses.size()).wallSeconds(wall).deviceSeconds(busy * model.devices())
-        .devices(model.devices())
-        .timeToFirstTokenSeconds(firstTokenNanos < 0 ? -1 : (firstTokenNanos - startNanos) / 1e9);
-    if (usage != null) {
-      b.decodeSteps(usage.decodeSteps()).prefillFlops(usage.prefillFlops()).decodeFlops(usage.decodeFlops())
-          .bytesMoved(usage.bytesMoved());
-    }
-    return b.build();
-  }
-
-  private GenerationTimings timings(long end) {
-    Duration total = Duration.ofNanos(Math.max(0, end - startNanos));
-    Duration ttft = firstTokenNanos < 0 ? total : Duration.ofNanos(firstTokenNanos - startNanos);
-    long steps = usage == null ? 0 : usage.decodeSteps();
-    Duration perToken = steps == 0 ? Duration.ZERO : total.minus(ttft).dividedBy(steps);
-    return new GenerationTimings(ttft, total, perToken);
-  }
-
-  private List<GeneratedSequence> toSequences(List<Hypothesis> hypotheses) {
-    Optional<Tokenizer> tokenizer = generator.tokenizer();
-    String[] promptTexts = new String[prompts.size()];
-    List<GeneratedSequence> out = new ArrayList<>(hypotheses.size());
-    for (Hypothesis h : hypotheses) {
-      String text = "";
-      String completion = "";
-      if (tokenizer.isPresent()) {
-        Tokenizer t = tokenizer.get();
-        int b = h.inputIndex();
-        if (promptTexts[b] == null) {
-          promptTexts[b] = t.decode(Arrays.copyOf(h.tokens(), h.promptLength()), true);
-        }
-        text = t.decode(h.tokens(), true);
-        completion = text.startsWith(promptTexts[b]) ? text.substring(promptTexts[b].length())
-            : t.decode(Arrays.copyOfRange(h.tokens(), h.promptLength(), h.tokens().length), true);
-      }
-      OptionalDouble score = Double.isNaN(h.score()) ? OptionalDouble.empty() : OptionalDouble.of(h.score());
-      FinishReason reason = h.finishReason();
-      if (reason == FinishReason.LENGTH && accounting != null && accounting.shrunk()
-          && h.tokens().length - h.promptLength() >= accounting.grantedNewTokens()) {
-        reason = FinishReason.BUDGET; // the budget's cap, not the requested length, ended it
-      }
-      out.add(new GeneratedSequence(h.inputIndex(), h.rank(), h.tokens(), h.promptLength(), text, completion,
-          reason, score));
-    }
-    return out;
+    return results.usage(hypotheses, usage, firstTokenNanos, end, scheduled != null ? scheduled.deviceNanos() : -1);
   }
 
   private void guard(CostListener l, String event, Runnable r) {
@@ -748,16 +532,5 @@ final class GenerationCall implements DecodeHooks, BatchMember {
     } catch (RuntimeException e) {
       LOG.warn("cost listener {} threw in {}; ignored (request {})", l, event, context.requestId(), e);
     }
-  }
-
-  private static long saturatedAdd(long nanos, Duration d) {
-    long add;
-    try {
-      add = d.toNanos();
-    } catch (ArithmeticException e) {
-      return Long.MAX_VALUE;
-    }
-    long sum = nanos + add;
-    return ((nanos ^ sum) & (add ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 }

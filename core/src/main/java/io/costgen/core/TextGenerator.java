@@ -11,6 +11,7 @@ import io.costgen.core.chat.ToolCallParser;
 import io.costgen.core.chat.ToolCallParsers;
 import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.spi.TransformerBackend;
+import io.costgen.core.internal.NativeOffload;
 import io.costgen.core.internal.batching.BatchScheduler;
 import io.costgen.core.tokenizer.HuggingFaceTokenizer;
 import io.costgen.cost.CostModel;
@@ -22,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The entry point: Hugging Face {@code generate()} semantics (greedy, sampling, beam search, beam
@@ -57,8 +60,14 @@ import java.util.Optional;
  * reported on its own ({@code deviceSeconds} is its share of the measured passes). Callbacks run
  * on the calling thread; custom logits processors and stopping criteria run on the scheduler
  * thread. The scheduler thread (a daemon) starts with the first call and ends when none is left.
+ *
+ * <p><b>Asynchronous calls</b> ({@code docs/async.md}): {@link #generateAsync(GenerationRequest)}
+ * and {@link #chatAsync(ChatRequest)} return {@link CompletableFuture}s, and
+ * {@link #publish(GenerationRequest)} / {@link #publishChat(ChatRequest)} stream tokens as a
+ * {@link java.util.concurrent.Flow.Publisher} with back-pressure. They run on an executor you pass,
+ * or on the generator's internal one, which {@link #close()} shuts down.
  */
-public final class TextGenerator {
+public final class TextGenerator implements AutoCloseable {
   private final TransformerBackend backend;
   private final ModelInfo modelInfo;
   private final Tokenizer tokenizer;
@@ -80,9 +89,11 @@ public final class TextGenerator {
   private final ChatTemplate chatTemplate;
   private final ToolCallParser toolCallParser;
   private volatile ChatTemplate resolvedTemplate;
+  private final AsyncCalls async = new AsyncCalls();
 
   private TextGenerator(Builder b) {
-    this.backend = b.backend;
+    // Virtual callers' native passes run on platform threads (no pinned carriers); Java 21+ only.
+    this.backend = NativeOffload.wrap(b.backend);
     this.modelInfo = b.backend.modelInfo();
     this.tokenizer = b.tokenizer;
     this.defaults = b.defaults;
@@ -93,7 +104,7 @@ public final class TextGenerator {
     this.budgets = b.budgets;
     this.meter = b.meter;
     this.budgetLease = b.budgetLease;
-    this.scheduler = b.batching == null ? null : new BatchScheduler(b.backend, b.ticker, b.batching);
+    this.scheduler = b.batching == null ? null : BatchScheduler.create(this.backend, b.ticker, b.batching);
     this.chatTemplate = b.chatTemplate;
     this.toolCallParser = b.toolCallParser;
   }
@@ -129,7 +140,75 @@ public final class TextGenerator {
   /** Runs {@code request} to the end (streaming to its callback, if any). */
   public GenerationResult generate(GenerationRequest request) {
     Objects.requireNonNull(request, "request");
+    async.checkOpen();
     return new GenerationCall(this, request, null, null).run();
+  }
+
+  /**
+   * Runs {@code request} on the generator's internal executor (one daemon platform thread per
+   * running call). See {@link #generateAsync(GenerationRequest, Executor)}.
+   *
+   * @throws IllegalStateException when the generator is closed
+   */
+  public CompletableFuture<GenerationResult> generateAsync(GenerationRequest request) {
+    Objects.requireNonNull(request, "request");
+    return generateAsync(request, async.internalExecutor());
+  }
+
+  /**
+   * Runs {@code request} on {@code executor} and returns its result as a future; returns at once.
+   *
+   * <p>Everything runs on the executor, so every error — validation, a budget refusal
+   * ({@link io.costgen.cost.budget.BudgetExceededException}), a backend failure — completes the
+   * future exceptionally instead of being thrown here (an executor that refuses the task does
+   * too). A cancelled or deadline-ended call completes normally, like {@link #generate}.
+   *
+   * <p><b>Cancellation</b>: completing the returned future by any other means than the call itself
+   * — {@link CompletableFuture#cancel(boolean) cancel(true or false)}, {@code orTimeout},
+   * {@code completeExceptionally} — cancels the generation (the running forward pass is aborted);
+   * the call still settles its budget reservation and is recorded by the meter and the listeners
+   * ({@code onCancel}), as a cancelled synchronous call is. A call cancelled before its task
+   * started does nothing (no reservation, no record). Cancelling a dependent future
+   * ({@code thenApply(...)}) does not reach the generation: cancel this one. The request's own
+   * {@link Cancellation}, if any, still works.
+   *
+   * @throws IllegalStateException when the generator is closed
+   */
+  public CompletableFuture<GenerationResult> generateAsync(GenerationRequest request, Executor executor) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(executor, "executor");
+    return async.submit(executor, own -> new GenerationCall(this, request, null, own).run());
+  }
+
+  /**
+   * The tokens of {@code request} as a cold, single-subscriber {@link TokenPublisher} on the
+   * generator's internal executor. See {@link #publish(GenerationRequest, Executor)}.
+   *
+   * @throws IllegalStateException when the generator is closed
+   */
+  public TokenPublisher<GenerationResult> publish(GenerationRequest request) {
+    Objects.requireNonNull(request, "request");
+    return publish(request, async.internalExecutor());
+  }
+
+  /**
+   * The tokens of {@code request} as a cold, single-subscriber
+   * {@link java.util.concurrent.Flow.Publisher} whose signals run on {@code executor}: nothing
+   * starts before the subscriber's first {@code request(n)}; tokens are delivered only as demand
+   * allows (back-pressure: see {@link TokenPublisher}); {@code Subscription.cancel()} stops the
+   * generation, which still settles and is recorded. {@link TokenPublisher#result()} gives the
+   * call's result. Not supported with beam search (an {@code onError}).
+   *
+   * @throws IllegalStateException when the generator is closed
+   */
+  public TokenPublisher<GenerationResult> publish(GenerationRequest request, Executor executor) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(executor, "executor");
+    async.checkOpen();
+    return new TokenPublisher<>(async, executor, () -> {
+      TokenStream s = stream(request);
+      return new TokenPublisher.Source<>(s, s::result, s::abort, s::close);
+    });
   }
 
   /**
@@ -138,6 +217,7 @@ public final class TextGenerator {
    */
   public TokenStream stream(GenerationRequest request) {
     Objects.requireNonNull(request, "request");
+    async.checkOpen();
     return new TokenStream(this, request);
   }
 
@@ -173,6 +253,78 @@ public final class TextGenerator {
     Objects.requireNonNull(request, "request");
     Prepared p = prepareChat(request);
     return finishChat(request, p.prompt, generate(p.request));
+  }
+
+  /**
+   * Runs a chat call on the generator's internal executor. See
+   * {@link #chatAsync(ChatRequest, Executor)}.
+   *
+   * @throws IllegalStateException when the generator is closed
+   */
+  public CompletableFuture<ChatResult> chatAsync(ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    return chatAsync(request, async.internalExecutor());
+  }
+
+  /**
+   * Runs {@link #chat(ChatRequest)} on {@code executor}; returns at once. Template, validation,
+   * budget and backend errors complete the future exceptionally. Cancellation as for
+   * {@link #generateAsync(GenerationRequest, Executor)}: completing the future by other means
+   * cancels the generation, which still settles and is recorded.
+   *
+   * @throws IllegalStateException when the generator is closed
+   */
+  public CompletableFuture<ChatResult> chatAsync(ChatRequest request, Executor executor) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(executor, "executor");
+    return async.submit(executor, own -> {
+      Prepared p = prepareChat(request);
+      return finishChat(request, p.prompt, new GenerationCall(this, p.request, null, own).run());
+    });
+  }
+
+  /**
+   * The tokens of a chat call as a {@link TokenPublisher} on the internal executor. See
+   * {@link #publishChat(ChatRequest, Executor)}.
+   *
+   * @throws IllegalStateException when the generator is closed
+   */
+  public TokenPublisher<ChatResult> publishChat(ChatRequest request) {
+    Objects.requireNonNull(request, "request");
+    return publishChat(request, async.internalExecutor());
+  }
+
+  /**
+   * The tokens of a chat call as a cold, single-subscriber publisher on {@code executor}, same
+   * contract as {@link #publish(GenerationRequest, Executor)}; {@link TokenPublisher#result()}
+   * gives the {@link ChatResult}. Template errors arrive as {@code onError}.
+   *
+   * @throws IllegalStateException when the generator is closed
+   */
+  public TokenPublisher<ChatResult> publishChat(ChatRequest request, Executor executor) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(executor, "executor");
+    async.checkOpen();
+    return new TokenPublisher<>(async, executor, () -> {
+      Prepared p = prepareChat(request);
+      TokenStream tokens = stream(p.request);
+      ChatStream chat = new ChatStream(tokens, r -> finishChat(request, p.prompt, r));
+      return new TokenPublisher.Source<>(chat, chat::result, tokens::abort, chat::close);
+    });
+  }
+
+  /**
+   * Closes the generator: new calls throw {@link IllegalStateException}; every asynchronous call
+   * and publisher still running is cancelled (each still settles its budget reservation and is
+   * recorded; a publisher's subscriber gets {@code onError} with a
+   * {@link java.util.concurrent.CancellationException}); then waits for the internal executor's
+   * threads to finish (calls on executors you passed are cancelled but not waited for).
+   * Synchronous calls already running finish normally. Does not close the backend or the
+   * tokenizer (the generator does not own them). Idempotent; thread-safe.
+   */
+  @Override
+  public void close() {
+    async.close();
   }
 
   /**

@@ -83,6 +83,15 @@ public final class TokenStream implements Iterator<StreamedToken>, AutoCloseable
         false).onClose(this::close);
   }
 
+  /**
+   * Cancels the call without waiting (any thread): aborts the running forward pass; the call ends
+   * with {@link FinishReason#CANCELLED} and settles when the iterating thread next advances or
+   * {@link #close()}s it.
+   */
+  void abort() {
+    cancellation.cancel();
+  }
+
   /** Cancels the call if it is still running, and releases its session. Idempotent. */
   @Override
   public void close() {

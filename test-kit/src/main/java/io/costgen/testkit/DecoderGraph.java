@@ -10,11 +10,15 @@ import static io.costgen.onnx.graph.TensorSpec.ElementType.INT64;
 import io.costgen.cost.ArchitectureFamily;
 import io.costgen.onnx.graph.OnnxGraph.Attr;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Emits the decoder graph of a {@link SyntheticModel} with standard ONNX operators only
- * (default domain, opset 17).
+ * Emits the decoder graph of a {@link SyntheticModel} with standard ONNX operators (default
+ * domain, opset 17), plus ONNX Runtime's {@code com.microsoft.MatMulNBits} for the linear layers
+ * of an {@link WeightFormat#INT4} model ({@link WeightFormat#INT8} uses the standard
+ * {@code DequantizeLinear}; see {@link QuantizedWeights}).
  *
  * <p>Per call: {@code S} new tokens, {@code T} = attention_mask columns, {@code P = T − S}
  * cached positions. Query {@code i} sits at absolute index {@code P + i} and may attend column
@@ -83,7 +87,11 @@ final class DecoderGraph {
   static OnnxGraph build(SyntheticModel model, Layout layout) {
     OnnxGraph g = new OnnxGraph(model.name() + "-" + layout.name().toLowerCase(java.util.Locale.ROOT));
     for (TensorSpec t : DecoderWeights.parameters(model)) {
-      g.initializer(t);
+      if (model.weightFormat() != WeightFormat.FP32 && DecoderWeights.isLinearMatrix(t)) {
+        QuantizedWeights.register(g, t, model.weightFormat(), model.seed());
+      } else {
+        g.initializer(t);
+      }
     }
     boolean past = layout != Layout.NO_PAST;
     g.input(INPUT_IDS, INT64, BATCH, SEQUENCE);
@@ -146,6 +154,11 @@ final class DecoderGraph {
   /** The decoder computation; {@code withPast} concatenates the past K/V inputs. */
   private static Outputs body(OnnxGraph g, SyntheticModel m, boolean withPast) {
     boolean gpt2 = m.family() == ArchitectureFamily.GPT2;
+    Map<String, TensorSpec> weights = new HashMap<>();
+    for (TensorSpec t : DecoderWeights.parameters(m)) {
+      weights.put(t.name(), t);
+    }
+    Projection proj = (x, w) -> QuantizedWeights.matmul(g, x, weights.get(w), m.weightFormat());
     int heads = m.attentionHeads();
     int kvHeads = m.kvHeads();
     int headSize = m.headSize();
@@ -195,7 +208,7 @@ final class DecoderGraph {
       if (gpt2) {
         x = layerNorm(g, m, h, DecoderWeights.gpt2(l, "ln_1.weight"),
             DecoderWeights.gpt2(l, "ln_1.bias"));
-        String qkv = linear(g, x, DecoderWeights.gpt2(l, "attn.c_attn.weight"),
+        String qkv = linear(g, proj, x, DecoderWeights.gpt2(l, "attn.c_attn.weight"),
             DecoderWeights.gpt2(l, "attn.c_attn.bias"));
         long a = (long) heads * headSize;
         String[] split = g.ops("Split", 3, List.of(qkv, g.longs(a, a, a)), Attr.i("axis", -1));
@@ -204,9 +217,9 @@ final class DecoderGraph {
         v = split[2];
       } else {
         x = rmsNorm(g, m, h, DecoderWeights.llama(l, "input_layernorm.weight"));
-        q = g.op("MatMul", List.of(x, DecoderWeights.llama(l, "self_attn.q_proj.weight")));
-        k = g.op("MatMul", List.of(x, DecoderWeights.llama(l, "self_attn.k_proj.weight")));
-        v = g.op("MatMul", List.of(x, DecoderWeights.llama(l, "self_attn.v_proj.weight")));
+        q = proj.apply(x, DecoderWeights.llama(l, "self_attn.q_proj.weight"));
+        k = proj.apply(x, DecoderWeights.llama(l, "self_attn.k_proj.weight"));
+        v = proj.apply(x, DecoderWeights.llama(l, "self_attn.v_proj.weight"));
       }
       String q4 = heads(g, q, heads, headSize); // [B,H,S,D]
       String k4 = heads(g, k, kvHeads, headSize); // [B,KV,S,D]
@@ -236,24 +249,24 @@ final class DecoderGraph {
       String attnOut;
       String mlpOut;
       if (gpt2) {
-        attnOut = linear(g, context, DecoderWeights.gpt2(l, "attn.c_proj.weight"),
+        attnOut = linear(g, proj, context, DecoderWeights.gpt2(l, "attn.c_proj.weight"),
             DecoderWeights.gpt2(l, "attn.c_proj.bias"));
         h = g.op("Add", List.of(h, attnOut));
         x = layerNorm(g, m, h, DecoderWeights.gpt2(l, "ln_2.weight"),
             DecoderWeights.gpt2(l, "ln_2.bias"));
-        String fc = linear(g, x, DecoderWeights.gpt2(l, "mlp.c_fc.weight"),
+        String fc = linear(g, proj, x, DecoderWeights.gpt2(l, "mlp.c_fc.weight"),
             DecoderWeights.gpt2(l, "mlp.c_fc.bias"));
-        mlpOut = linear(g, geluTanh(g, fc), DecoderWeights.gpt2(l, "mlp.c_proj.weight"),
+        mlpOut = linear(g, proj, geluTanh(g, fc), DecoderWeights.gpt2(l, "mlp.c_proj.weight"),
             DecoderWeights.gpt2(l, "mlp.c_proj.bias"));
       } else {
-        attnOut = g.op("MatMul", List.of(context, DecoderWeights.llama(l, "self_attn.o_proj.weight")));
+        attnOut = proj.apply(context, DecoderWeights.llama(l, "self_attn.o_proj.weight"));
         h = g.op("Add", List.of(h, attnOut));
         x = rmsNorm(g, m, h, DecoderWeights.llama(l, "post_attention_layernorm.weight"));
-        String gate = g.op("MatMul", List.of(x, DecoderWeights.llama(l, "mlp.gate_proj.weight")));
-        String up = g.op("MatMul", List.of(x, DecoderWeights.llama(l, "mlp.up_proj.weight")));
+        String gate = proj.apply(x, DecoderWeights.llama(l, "mlp.gate_proj.weight"));
+        String up = proj.apply(x, DecoderWeights.llama(l, "mlp.up_proj.weight"));
         String silu = g.op("Mul", List.of(gate, g.op("Sigmoid", List.of(gate))));
-        mlpOut = g.op("MatMul", List.of(g.op("Mul", List.of(silu, up)),
-            DecoderWeights.llama(l, "mlp.down_proj.weight")));
+        mlpOut = proj.apply(g.op("Mul", List.of(silu, up)),
+            DecoderWeights.llama(l, "mlp.down_proj.weight"));
       }
       h = g.op("Add", List.of(h, mlpOut));
     }
@@ -270,7 +283,7 @@ final class DecoderGraph {
           g.op("Shape", List.of(INPUT_IDS)), g.longs(m.vocabSize())), Attr.i("axis", 0));
       logits = g.op("Reshape", List.of(product, shape));
     } else {
-      logits = g.op("MatMul", List.of(h, DecoderWeights.LM_HEAD));
+      logits = proj.apply(h, DecoderWeights.LM_HEAD);
     }
     return new Outputs(logits, presentKeys, presentValues);
   }
@@ -285,8 +298,15 @@ final class DecoderGraph {
     return g.op("Transpose", List.of(r), Attr.ints("perm", 0, 2, 1, 3));
   }
 
-  private static String linear(OnnxGraph g, String x, String weight, String bias) {
-    return g.op("Add", List.of(g.op("MatMul", List.of(x, weight)), bias));
+  private static String linear(OnnxGraph g, Projection proj, String x, String weight,
+      String bias) {
+    return g.op("Add", List.of(proj.apply(x, weight), bias));
+  }
+
+  /** {@code x · W} in the model's weight format. */
+  @FunctionalInterface
+  private interface Projection {
+    String apply(String x, String weightName);
   }
 
   private static String layerNorm(OnnxGraph g, SyntheticModel m, String x, String w, String b) {

@@ -36,6 +36,7 @@ public final class DecoderModelBuilder {
   private double ropeTheta = 10_000.0;
   private double initStd = 0.02;
   private long seed = 42;
+  private WeightFormat weightFormat = WeightFormat.FP32;
 
   private DecoderModelBuilder(ArchitectureFamily family) {
     this.family = family;
@@ -79,6 +80,7 @@ public final class DecoderModelBuilder {
     b.ropeTheta = m.ropeTheta();
     b.initStd = m.initStd();
     b.seed = m.seed();
+    b.weightFormat = m.weightFormat();
     return b;
   }
 
@@ -166,6 +168,17 @@ public final class DecoderModelBuilder {
     return this;
   }
 
+  /**
+   * How the linear layers' matrices are stored (default {@link WeightFormat#FP32}):
+   * {@link WeightFormat#INT8} (QDQ) or {@link WeightFormat#INT4} ({@code MatMulNBits}, block 32).
+   * The quantized values come from the same seeded fp32 weights, so {@code
+   * llama().weightFormat(INT4)} is the int4 twin of {@code llama()}.
+   */
+  public DecoderModelBuilder weightFormat(WeightFormat v) {
+    this.weightFormat = java.util.Objects.requireNonNull(v, "weightFormat");
+    return this;
+  }
+
   /** Resolves defaults and validates. */
   public SyntheticModel build() {
     if (heads < 1) {
@@ -194,6 +207,6 @@ public final class DecoderModelBuilder {
           : (int) ((8L * hidden / 3 + 7) / 8 * 8);
     }
     return new SyntheticModel(name, family, layers, hidden, heads, kv, hs, ff, vocab, context,
-        tiedEmbeddings, normEpsilon, ropeTheta, initStd, seed);
+        tiedEmbeddings, normEpsilon, ropeTheta, initStd, seed, weightFormat);
   }
 }

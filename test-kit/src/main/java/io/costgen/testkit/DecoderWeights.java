@@ -45,6 +45,16 @@ final class DecoderWeights {
     return "model.layers." + layer + "." + suffix;
   }
 
+  /**
+   * Whether {@code t} is the matrix of a linear layer (attention and MLP projections, an untied
+   * LM head): the tensors a quantized {@link WeightFormat} stores quantized. Embedding and
+   * position tables are not (they are gathered, and a tied head reuses the token table).
+   */
+  static boolean isLinearMatrix(TensorSpec t) {
+    String n = t.name();
+    return t.dims().length == 2 && !n.equals(WTE) && !n.equals(WPE) && !n.equals(EMBED);
+  }
+
   /** Every parameter tensor, in a fixed order (embeddings, layers, final norm, head). */
   static List<TensorSpec> parameters(SyntheticModel m) {
     return m.family() == ArchitectureFamily.GPT2 ? gpt2Parameters(m) : llamaParameters(m);

@@ -91,6 +91,9 @@ final class HuggingFaceFiles {
     synthetic.put("generator", SyntheticModel.GENERATOR_VERSION);
     synthetic.put("seed", m.seed());
     synthetic.put("parameters", m.parameterCount());
+    if (m.weightFormat() != WeightFormat.FP32) {
+      synthetic.put("weight_format", m.weightFormat().name().toLowerCase(java.util.Locale.ROOT));
+    }
     synthetic.put("note", "random weights, not a trained model");
     c.put("costgen_synthetic", synthetic);
     return c;

@@ -20,7 +20,8 @@ import java.util.Objects;
 
 /**
  * The specification of a decoder-only transformer with seeded random weights, and the means to
- * write it as an ONNX model folder (standard ONNX operators only, opset 17, fp32).
+ * write it as an ONNX model folder (opset 17; fp32, or the linear layers quantized to int8 QDQ or
+ * int4 {@code MatMulNBits}, see {@link WeightFormat}).
  *
  * <p>Create one with {@link SyntheticModels#gpt2()}, {@link SyntheticModels#llama()} or a
  * preset; the record itself holds no weights, only what determines them, so it is cheap to
@@ -40,6 +41,8 @@ import java.util.Objects;
  * @param ropeTheta RoPE base θ (Llama style only)
  * @param initStd standard deviation of the random weights (GPT-2 uses 0.02)
  * @param seed seed of every weight value
+ * @param weightFormat how the linear layers' matrices are stored ({@link WeightFormat#FP32}
+ *     unless set with {@link DecoderModelBuilder#weightFormat})
  */
 public record SyntheticModel(
     String name,
@@ -56,7 +59,8 @@ public record SyntheticModel(
     double normEpsilon,
     double ropeTheta,
     double initStd,
-    long seed) {
+    long seed,
+    WeightFormat weightFormat) {
 
   /**
    * Identifies the generator; part of the cache key and written into the files, so a change
@@ -71,6 +75,7 @@ public record SyntheticModel(
   public SyntheticModel {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(family, "family");
+    Objects.requireNonNull(weightFormat, "weightFormat");
     if (name.isBlank()) {
       throw new IllegalArgumentException("name: must not be blank");
     }
@@ -135,7 +140,8 @@ public record SyntheticModel(
   }
 
   /**
-   * Exact number of learned parameters (elements of every weight tensor), counted from the
+   * Exact number of learned parameters (elements of every weight tensor; for a quantized
+   * {@link #weightFormat()}, the elements of the dequantized matrices), counted from the
    * tensor list without generating data. Counts embeddings, position table (GPT-2), every
    * projection, bias and norm weight, and an untied LM head; a tied head counts once. Does
    * not count graph constants (shape vectors, scalars, the RoPE inverse-frequency vector).
@@ -150,12 +156,54 @@ public record SyntheticModel(
   }
 
   /**
-   * Approximate bytes of one written model file with its data: {@code 4 · parameterCount()}
-   * (fp32 weights); graph, constants and alignment padding add a few KB (external data: up to
-   * 4 KiB per tensor of padding). The JSON files add the tokenizer (~1 MB for a 50k vocab).
+   * Approximate bytes of one written model file with its data:
+   * {@link #weightDataBytes()} + {@link #quantizationOverheadBytes()}; graph, constants and
+   * alignment padding add a few KB (external data: up to 4 KiB per tensor of padding). The
+   * JSON files add the tokenizer (~1 MB for a 50k vocab).
    */
   public long estimatedBytes() {
-    return 4 * parameterCount();
+    return weightDataBytes() + quantizationOverheadBytes();
+  }
+
+  /**
+   * Exact bytes of the stored weight values, in bytes: 4 per fp32 parameter; for the quantized
+   * matrices of {@link WeightFormat#INT8} 1 byte per parameter, of {@link WeightFormat#INT4}
+   * the packed codes ({@code N · ceil(K/32) · 16} bytes per {@code [K, N]} matrix: half a byte
+   * per parameter when K is a multiple of 32). Scales and zero points are not included (see
+   * {@link #quantizationOverheadBytes()}).
+   */
+  public long weightDataBytes() {
+    long bytes = 0;
+    for (TensorSpec t : DecoderWeights.parameters(this)) {
+      long[] d = t.dims();
+      if (weightFormat != WeightFormat.FP32 && DecoderWeights.isLinearMatrix(t)) {
+        bytes += weightFormat == WeightFormat.INT8 ? t.elementCount()
+            : QuantizedWeights.int4DataBytes(d[0], d[1]);
+      } else {
+        bytes += t.byteCount();
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * Exact bytes of quantization scales and zero points, in bytes (0 for {@link WeightFormat#FP32}):
+   * {@link WeightFormat#INT8} 5 bytes per output column (fp32 scale, int8 zero point),
+   * {@link WeightFormat#INT4} 4 bytes (fp32 scale) per block of 32 rows per output column.
+   */
+  public long quantizationOverheadBytes() {
+    long bytes = 0;
+    if (weightFormat == WeightFormat.FP32) {
+      return 0;
+    }
+    for (TensorSpec t : DecoderWeights.parameters(this)) {
+      long[] d = t.dims();
+      if (DecoderWeights.isLinearMatrix(t)) {
+        bytes += weightFormat == WeightFormat.INT8 ? QuantizedWeights.int8OverheadBytes(d[1])
+            : QuantizedWeights.int4ScaleBytes(d[0], d[1]);
+      }
+    }
+    return bytes;
   }
 
   /** The cost-model shape of this model, with the exact {@link #parameterCount()}. */
@@ -235,7 +283,8 @@ public record SyntheticModel(
 
   /**
    * A stable key for this spec written in {@code layout}: the first 16 hex digits of the
-   * SHA-256 of every field, the layout and {@link #GENERATOR_VERSION}.
+   * SHA-256 of every field, the layout and {@link #GENERATOR_VERSION} (the weight format only
+   * when quantized, so fp32 keys are those of earlier versions).
    */
   public String cacheKey(Layout layout) {
     String canonical = String.join("|", GENERATOR_VERSION, layout.name(), name,
@@ -244,7 +293,8 @@ public record SyntheticModel(
         Integer.toString(intermediateSize), Integer.toString(vocabSize),
         Integer.toString(contextLength), Boolean.toString(tiedEmbeddings),
         Double.toString(normEpsilon), Double.toString(ropeTheta), Double.toString(initStd),
-        Long.toString(seed));
+        Long.toString(seed))
+        + (weightFormat == WeightFormat.FP32 ? "" : "|" + weightFormat.name());
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256")
           .digest(canonical.getBytes(StandardCharsets.UTF_8));
@@ -257,6 +307,8 @@ public record SyntheticModel(
   /** {@code family-name-layout-key}, a folder name for {@link SyntheticModels#cached}. */
   String cacheFolderName(Layout layout) {
     String safe = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "_");
-    return safe + "-" + layout.name().toLowerCase(Locale.ROOT) + "-" + cacheKey(layout);
+    String format = weightFormat == WeightFormat.FP32 ? ""
+        : "-" + weightFormat.name().toLowerCase(Locale.ROOT);
+    return safe + format + "-" + layout.name().toLowerCase(Locale.ROOT) + "-" + cacheKey(layout);
   }
 }

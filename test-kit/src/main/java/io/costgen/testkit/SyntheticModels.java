@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * SyntheticModel model = SyntheticModels.gpt2().layers(2).hidden(64).heads(4)
  *     .vocab(512).context(128).seed(42).build();
  * Path dir = SyntheticModels.cached(cacheDir, model, Layout.WITH_PAST);
+ * // the int4 (MatMulNBits, block 32) twin of the same weights:
+ * SyntheticModel int4 = model.toBuilder().weightFormat(WeightFormat.INT4).build();
  * }</pre>
  *
  * <p>Thread-safe.
@@ -64,6 +66,18 @@ public final class SyntheticModels {
    */
   public static DecoderModelBuilder gpt2Small() {
     return gpt2().name("gpt2-small").layers(12).hidden(768).heads(12).vocab(50257).context(1024);
+  }
+
+  /**
+   * A Llama-style model of GPT-2 small's size ({@code llama-small}): 12 layers, hidden 768, 12
+   * query heads sharing 4 KV heads (grouped-query attention), SwiGLU width 2048, vocab 32000
+   * (Llama 2's), untied head, context 1024: 124.7M parameters, ~499 MB in fp32. The benchmarks'
+   * Llama model; {@code llamaSmall().weightFormat(WeightFormat.INT4)} is its int4
+   * ({@code MatMulNBits}) twin, {@code WeightFormat.INT8} its QDQ int8 twin.
+   */
+  public static DecoderModelBuilder llamaSmall() {
+    return llama().name("llama-small").layers(12).hidden(768).heads(12).kvHeads(4)
+        .vocab(32000).context(1024);
   }
 
   /**

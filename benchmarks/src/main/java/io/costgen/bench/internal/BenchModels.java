@@ -28,8 +28,7 @@ public final class BenchModels {
    * context 1024: 124.7M parameters, fp32.
    */
   public static SyntheticModel llamaSmall() {
-    return SyntheticModels.llama().name("llama-small").layers(12).hidden(768).heads(12).kvHeads(4)
-        .vocab(32000).context(1024).build();
+    return SyntheticModels.llamaSmall().build();
   }
 
   /** The tiny synthetic GPT-2 ({@code SyntheticModels.tiny()}, ~0.2 MB). */

@@ -23,6 +23,7 @@ public final class ChildJvm {
   private final Map<String, String> env = new LinkedHashMap<>();
   private String classPath = System.getProperty("java.class.path");
   private Duration timeout = Duration.ofMinutes(3);
+  private Path javaHome = Path.of(System.getProperty("java.home"));
 
   private ChildJvm(String mainClass) {
     this.mainClass = mainClass;
@@ -63,6 +64,30 @@ public final class ChildJvm {
     return this;
   }
 
+  /** Runs the child on the JDK or JRE at {@code home} instead of this JVM's. */
+  public ChildJvm javaHome(Path home) {
+    this.javaHome = home;
+    return this;
+  }
+
+  /**
+   * A JDK with virtual threads (21+): this JVM's when it has them, else the one named by the
+   * system property {@code costgen.test.jdk21plus}, else {@code /usr/lib/jvm/temurin-25-jdk-amd64}
+   * (where the build machines have Java 25). Fails (never skips) when none is there.
+   */
+  public static Path virtualThreadJdk() {
+    if (Runtime.version().feature() >= 21) {
+      return Path.of(System.getProperty("java.home"));
+    }
+    Path home = Path.of(System.getProperty("costgen.test.jdk21plus", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+    if (!Files.isExecutable(home.resolve("bin").resolve("java"))) {
+      throw new AssertionError("this test needs a Java 21+ JDK for its child JVM: none at " + home
+          + "; install one there or pass -Dcostgen.test.jdk21plus=/path/to/jdk (this JVM is Java "
+          + Runtime.version().feature() + ")");
+    }
+    return home;
+  }
+
   public ChildJvm timeout(Duration t) {
     this.timeout = t;
     return this;
@@ -82,7 +107,7 @@ public final class ChildJvm {
   /** The command line this child runs. */
   public List<String> command() {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(javaHome.resolve("bin").resolve("java").toString());
     cmd.addAll(jvmArgs);
     cmd.add("-cp");
     cmd.add(classPath);
@@ -118,6 +143,26 @@ public final class ChildJvm {
       this.out = out;
       this.err = err;
       this.timeout = timeout;
+    }
+
+    /** Whether the child is still running. */
+    public boolean isAlive() {
+      return process.isAlive();
+    }
+
+    /** Waits up to {@code d}; true when the child has exited. */
+    public boolean waitFor(Duration d) throws InterruptedException {
+      return process.waitFor(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Kills the child and waits for it to be gone. */
+    public void kill() throws InterruptedException {
+      process.destroyForcibly().waitFor();
+    }
+
+    /** What the child has written to stdout so far. */
+    public String out() throws IOException {
+      return Files.readString(out, StandardCharsets.UTF_8);
     }
 
     public Result await() throws IOException, InterruptedException {

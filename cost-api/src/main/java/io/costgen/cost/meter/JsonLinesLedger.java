@@ -68,21 +68,25 @@ public final class JsonLinesLedger implements Meter, Closeable {
   private boolean closed; // guarded by lock
   private volatile boolean dirty;
 
-  private JsonLinesLedger(Builder b) throws IOException {
+  private JsonLinesLedger(Builder b) {
     this.dir = b.dir;
     this.zone = b.zone;
     this.fsync = b.fsync;
     this.includeText = b.includeText;
-    Files.createDirectories(dir);
     Path lockFile = dir.resolve(LOCK_FILE);
     try {
-      Files.createFile(lockFile);
-    } catch (java.nio.file.FileAlreadyExistsException e) {
-      // another writer made it
+      Files.createDirectories(dir);
+      try {
+        Files.createFile(lockFile);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        // another writer made it
+      }
+      this.lockPath = lockFile.toRealPath();
+      this.lockChannel = FileChannel.open(lockPath, StandardOpenOption.WRITE);
+    } catch (IOException e) {
+      throw new MeterException("ledger: cannot open " + dir + " for writing: " + e, e);
     }
-    this.lockPath = lockFile.toRealPath();
     this.jvmLock = JVM_LOCKS.computeIfAbsent(lockPath, k -> new ReentrantLock());
-    this.lockChannel = FileChannel.open(lockPath, StandardOpenOption.WRITE);
     if (fsync.everyRecord()) {
       flusher = null;
     } else {
@@ -96,8 +100,14 @@ public final class JsonLinesLedger implements Meter, Closeable {
     }
   }
 
-  /** A ledger in {@code dir} (created if missing), UTC days, {@link FsyncPolicy#EVERY_RECORD}, no text. */
-  public static JsonLinesLedger open(Path dir) throws IOException {
+  /**
+   * A ledger in {@code dir} (created if missing), UTC days, {@link FsyncPolicy#EVERY_RECORD}, no
+   * text. Close it when done (try-with-resources) so the last records are forced to the device.
+   *
+   * @throws MeterException (unchecked; the {@link IOException} as its cause) when the directory
+   *     cannot be created or its lock file cannot be written; the message names the directory
+   */
+  public static JsonLinesLedger open(Path dir) {
     return builder(dir).build();
   }
 
@@ -231,9 +241,14 @@ public final class JsonLinesLedger implements Meter, Closeable {
     forceIfDirty();
   }
 
-  /** Forces and closes the current file and stops the background flusher. Idempotent. */
+  /**
+   * Forces and closes the current file and stops the background flusher. Idempotent.
+   *
+   * @throws MeterException (unchecked) when the last records cannot be forced or a file cannot be
+   *     closed; the message names the directory
+   */
   @Override
-  public void close() throws IOException {
+  public void close() {
     if (flusher != null) {
       flusher.shutdown(); // no interrupt: an interrupted force would close the channel
       try {
@@ -248,24 +263,33 @@ public final class JsonLinesLedger implements Meter, Closeable {
       }
       closed = true;
       try {
-        if (channel != null) {
-          try {
-            force(channel, channelPath);
-          } finally {
-            channel.close();
-            reader.close();
-            channel = null;
-          }
-        }
-      } finally {
-        // Closing a descriptor of the lock file drops this process's locks on it: only while no
-        // other ledger of this JVM holds it.
-        jvmLock.lock();
+        closeFiles();
+      } catch (IOException e) {
+        throw new MeterException("ledger: cannot close " + dir + ": " + e, e);
+      }
+    }
+  }
+
+  /** Caller holds {@code lock}. */
+  private void closeFiles() throws IOException {
+    try {
+      if (channel != null) {
         try {
-          lockChannel.close();
+          force(channel, channelPath);
         } finally {
-          jvmLock.unlock();
+          channel.close();
+          reader.close();
+          channel = null;
         }
+      }
+    } finally {
+      // Closing a descriptor of the lock file drops this process's locks on it: only while no
+      // other ledger of this JVM holds it.
+      jvmLock.lock();
+      try {
+        lockChannel.close();
+      } finally {
+        jvmLock.unlock();
       }
     }
   }
@@ -349,8 +373,12 @@ public final class JsonLinesLedger implements Meter, Closeable {
     /** Whether to keep prompt/completion text present on records (default false: stripped). */
     public Builder includeText(boolean v) { this.includeText = v; return this; }
 
-    /** Opens the ledger (creates the directory). */
-    public JsonLinesLedger build() throws IOException {
+    /**
+     * Opens the ledger (creates the directory).
+     *
+     * @throws MeterException (unchecked) when the directory cannot be created or written
+     */
+    public JsonLinesLedger build() {
       return new JsonLinesLedger(this);
     }
   }

@@ -45,9 +45,10 @@ public final class LedgerReader {
    * The records in {@code dir} whose end time is in {@code [from, to)}. Files are chosen by the
    * date in their name with a day of slack on both sides (any ledger zone is within ±18 h of UTC).
    *
-   * @throws IOException if the directory or a file cannot be read
+   * @throws MeterException (unchecked; the {@link IOException} as its cause) if the directory or
+   *     a file cannot be read; the message names the path
    */
-  public static Result read(Path dir, Instant from, Instant to) throws IOException {
+  public static Result read(Path dir, Instant from, Instant to) {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(from, "from");
     Objects.requireNonNull(to, "to");
@@ -69,6 +70,8 @@ public final class LedgerReader {
           LOG.debug("ignoring {} (not a ledger file name)", p);
         }
       }
+    } catch (IOException e) {
+      throw new MeterException("ledger: cannot list " + dir + ": " + e, e);
     }
     List<UsageRecord> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
@@ -102,6 +105,8 @@ public final class LedgerReader {
             out.add(r);
           }
         }
+      } catch (IOException e) {
+        throw new MeterException("ledger: cannot read " + p + ": " + e, e);
       }
     }
     return new Result(out, skipped, duplicates);

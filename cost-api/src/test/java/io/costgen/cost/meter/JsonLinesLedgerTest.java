@@ -37,6 +37,27 @@ class JsonLinesLedgerTest {
   }
 
   @Test
+  void open_onAPathThatCannotBeADirectory_throwsUncheckedMeterException_namingIt() throws IOException {
+    // A regular file where the ledger folder should go: createDirectories fails for any user.
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    Path ledgerDir = file.resolve("ledger");
+    assertThatThrownBy(() -> JsonLinesLedger.open(ledgerDir))
+        .isInstanceOf(MeterException.class)
+        .isInstanceOf(io.costgen.cost.CostgenException.class)
+        .hasMessageContaining(ledgerDir.toString())
+        .hasCauseInstanceOf(IOException.class);
+  }
+
+  @Test
+  void read_ofAMissingDirectory_throwsUncheckedMeterException_namingIt() {
+    Path missing = dir.resolve("missing");
+    assertThatThrownBy(() -> LedgerReader.read(missing, FROM, TO))
+        .isInstanceOf(MeterException.class)
+        .hasMessageContaining(missing.toString())
+        .hasCauseInstanceOf(IOException.class);
+  }
+
+  @Test
   void record_roundTripsEveryField_exactly() throws IOException {
     UsageRecord r = record(NOON).tags(Map.of("team", "search", "env", "prod")).error("BackendException: oom")
         .reservationId("r-1").build();

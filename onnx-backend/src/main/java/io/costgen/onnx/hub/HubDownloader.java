@@ -1,6 +1,7 @@
 package io.costgen.onnx.hub;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -115,10 +116,10 @@ public final class HubDownloader {
    * @throws HubUnavailableException offline and not cached
    * @throws HubUnreachableException the hub cannot be reached and the model is not cached
    * @throws HubException an HTTP error (401/403: set {@code HF_TOKEN}; 404: model or file not
-   *     found), no matching ONNX file, or a size/sha256 mismatch
-   * @throws IOException the cache cannot be written
+   *     found), no matching ONNX file, a size/sha256 mismatch, or the cache cannot be written
+   *     (the message names the cache folder, the {@link java.io.IOException} is the cause)
    */
-  public Path download(HubModelRef ref) throws IOException {
+  public Path download(HubModelRef ref) {
     Objects.requireNonNull(ref, "ref");
     String key = CacheLayout.selectionKey(variant, onnxFile);
     if (offline) {
@@ -148,6 +149,12 @@ public final class HubDownloader {
         return cached.get();
       }
       throw e;
+    } catch (InterruptedIOException e) {
+      throw new HubException(ref + ": download interrupted (cache folder " + cache.repoDir(ref) + ")", e);
+    } catch (IOException e) {
+      // Local file system failures: the cache folder cannot be created, written or locked.
+      throw new HubException(
+          ref + ": cannot use the cache folder " + cache.repoDir(ref) + ": " + e, e);
     }
   }
 

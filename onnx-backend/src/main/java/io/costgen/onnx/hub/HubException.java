@@ -1,14 +1,16 @@
 package io.costgen.onnx.hub;
 
-import java.io.IOException;
+import io.costgen.cost.CostgenException;
 
 /**
  * A Hub download failed: an HTTP error (see {@link #statusCode()}), a missing file, or a file
  * whose size or sha256 did not match. The message is one line saying what to do. Subclasses mark
  * the cases a caller may want to handle: {@link HubUnreachableException} (no network path to the
- * hub) and {@link HubUnavailableException} (offline and not cached).
+ * hub) and {@link HubUnavailableException} (offline and not cached). A cache folder that cannot
+ * be written is a {@code HubException} too (the {@link java.io.IOException} is its cause, the
+ * message names the folder). Unchecked, like every {@link CostgenException}.
  */
-public class HubException extends IOException {
+public class HubException extends CostgenException {
   private static final long serialVersionUID = 1L;
 
   private final int statusCode;

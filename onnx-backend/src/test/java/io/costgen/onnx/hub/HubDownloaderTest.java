@@ -357,6 +357,18 @@ class HubDownloaderTest {
   }
 
   @Test
+  void download_intoACacheThatCannotBeWritten_throwsUncheckedHubException_namingTheFolder() throws IOException {
+    // A regular file where the cache folder should go: creating folders under it fails for any user.
+    Path file = Files.writeString(cache.resolve("not-a-dir"), "x");
+    HubDownloader blocked = downloader().cacheDir(file.resolve("hub")).build();
+    assertThatThrownBy(() -> blocked.download(LLAMA))
+        .isInstanceOf(HubException.class)
+        .isInstanceOf(io.costgen.cost.CostgenException.class)
+        .hasMessageContaining(file.resolve("hub").toString())
+        .hasCauseInstanceOf(IOException.class);
+  }
+
+  @Test
   void offline_doesNotUseAnIncompleteDownload() throws IOException {
     hub.dropAfterBytes.put("model.onnx", 1_000);
     HubDownloader once = downloader().maxAttempts(1).build();

@@ -56,8 +56,11 @@ public final class DailyReport {
   /**
    * A report of the ledger in {@code dir} for the days {@code from}..{@code toInclusive} in
    * {@code zone} (torn lines skipped, duplicate ids counted once; see {@link LedgerReader}).
+   *
+   * @throws io.costgen.cost.meter.MeterException (unchecked) if the ledger cannot be read; the
+   *     message names the path
    */
-  public static DailyReport fromLedger(Path dir, LocalDate from, LocalDate toInclusive, ZoneId zone) throws IOException {
+  public static DailyReport fromLedger(Path dir, LocalDate from, LocalDate toInclusive, ZoneId zone) {
     Instant start = from.atStartOfDay(zone).toInstant();
     Instant end = toInclusive.plusDays(1).atStartOfDay(zone).toInstant();
     return of(LedgerReader.read(dir, start, end).records(), zone);

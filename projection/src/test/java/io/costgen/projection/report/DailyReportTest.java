@@ -7,6 +7,7 @@ import io.costgen.cost.meter.UsageRecord;
 import io.costgen.cost.meter.UsageSummary;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -157,5 +158,15 @@ class DailyReportTest {
     assertThat(fromLedger.toCsv()).isEqualTo(DailyReport.from(meter).toCsv());
     DailyReport oneDay = DailyReport.fromLedger(dir, LocalDate.parse("2026-03-11"), LocalDate.parse("2026-03-11"), ZoneOffset.UTC);
     assertThat(oneDay.byTenant()).extracting(s -> s.tenantId().get()).containsExactly("globex");
+  }
+
+  @Test
+  void fromLedger_ofAMissingDirectory_throwsUncheckedMeterException_namingIt(@TempDir Path dir) {
+    Path missing = dir.resolve("no-ledger-here");
+    assertThatThrownBy(() -> DailyReport.fromLedger(missing, LocalDate.parse("2026-03-10"),
+            LocalDate.parse("2026-03-11"), ZoneOffset.UTC))
+        .isInstanceOf(io.costgen.cost.meter.MeterException.class)
+        .hasMessageContaining(missing.toString())
+        .hasCauseInstanceOf(java.io.IOException.class);
   }
 }

@@ -7,9 +7,8 @@ import io.costgen.cost.budget.BudgetUnit;
 import io.costgen.cost.budget.Budgets;
 import io.costgen.cost.budget.Reservation;
 import io.costgen.cost.meter.LedgerReader;
+import io.costgen.cost.meter.MeterException;
 import io.costgen.cost.meter.UsageRecord;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,8 +87,8 @@ final class CliBudgets {
         sum.merge(BudgetUnit.FLOPS, BigDecimal.valueOf(r.flops()), BigDecimal::add);
         sum.merge(BudgetUnit.ENERGY_JOULES, BigDecimal.valueOf(r.energyJoules()), BigDecimal::add);
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("--ledger " + ledger + ": " + e.getMessage(), e);
+    } catch (MeterException e) {
+      throw new MeterException("--ledger " + ledger + ": " + e.getMessage(), e);
     }
     return sum;
   }

@@ -46,8 +46,9 @@ final class ModelLocator {
         err.println("costgen: " + DEFAULT_MODEL + " is not available (" + CostgenCli.oneLine(e.getMessage())
             + "); running the built-in demo model (random weights) instead");
         return demoModel();
-      } catch (IOException e) {
-        throw new UncheckedIOException("--model " + DEFAULT_MODEL + ": " + CostgenCli.oneLine(e.getMessage()), e);
+      } catch (HubException e) {
+        throw new HubException("--model " + DEFAULT_MODEL + ": " + CostgenCli.oneLine(e.getMessage()),
+            e.statusCode(), e);
       }
     }
     if (HubModelRef.isHubSpec(model)) {
@@ -55,8 +56,6 @@ final class ModelLocator {
         return download(HubModelRef.parse(model), err);
       } catch (HubException e) {
         throw new IllegalArgumentException("--model " + model + ": " + CostgenCli.oneLine(e.getMessage()), e);
-      } catch (IOException e) {
-        throw new UncheckedIOException("--model " + model + ": " + CostgenCli.oneLine(e.getMessage()), e);
       }
     }
     Path dir = Paths.get(model);
@@ -67,7 +66,7 @@ final class ModelLocator {
     return dir;
   }
 
-  private static Path download(HubModelRef ref, PrintWriter err) throws IOException {
+  private static Path download(HubModelRef ref, PrintWriter err) {
     HubDownloader.Builder b = HubDownloader.builder();
     String endpoint = System.getProperty(ENDPOINT_PROPERTY);
     if (endpoint != null && !endpoint.isBlank()) {

@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
  * once; a call whose retry fails, or that was already retrying, fails with that error; the others
  * continue.
  *
+ * <p>Seams: {@link Admission} (capacity rules), {@link DeviceTimeSplit} (time per call) and
+ * {@link Recovery} (re-prefill after a failure) hold those rules; this class runs the loop.
+ *
  * <p>The scheduler thread is started on demand and ends when no call is left (daemon, named
  * {@code costgen-batching-N}). Thread-safe.
  */
@@ -60,8 +63,8 @@ public final class BatchScheduler {
   private final TransformerBackend backend;
   private final Ticker ticker;
   private final BatchingPolicy policy;
-  private final double kvBytesPerToken;
-  private final int contextLength;
+  private final Admission admission;
+  private final Recovery recovery;
   private final int vocab;
   private volatile BatchObserver observer = NO_OBSERVER;
 
@@ -82,15 +85,33 @@ public final class BatchScheduler {
   private boolean chunkingUnsupported;
   private long maintenanceNanos;
 
-  public BatchScheduler(TransformerBackend backend, Ticker ticker, BatchingPolicy policy) {
+  private BatchScheduler(TransformerBackend backend, Ticker ticker, BatchingPolicy policy) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.policy = Objects.requireNonNull(policy, "policy");
     ModelInfo info = backend.modelInfo();
-    this.kvBytesPerToken = info.shape().kvCacheBytesPerToken(info.kvCacheDtype());
-    this.contextLength = info.contextLength();
+    this.admission = new Admission(policy, info.shape().kvCacheBytesPerToken(info.kvCacheDtype()),
+        info.contextLength());
+    this.recovery = new Recovery(backend, ticker);
     this.vocab = info.vocabSize();
   }
+
+  /**
+   * The scheduler of one {@code TextGenerator}. Only {@code io.costgen.core.TextGenerator} may
+   * create one (this class is internal; users batch with {@code TextGenerator.Builder#batching}).
+   *
+   * @throws IllegalCallerException when called from anywhere else
+   */
+  public static BatchScheduler create(TransformerBackend backend, Ticker ticker, BatchingPolicy policy) {
+    Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
+    if (!GENERATOR.equals(caller.getName()) || caller.getClassLoader() != BatchScheduler.class.getClassLoader()) {
+      throw new IllegalCallerException("BatchScheduler is internal; batch calls with TextGenerator.builder()"
+          + ".batching(...) (called from " + caller.getName() + ")");
+    }
+    return new BatchScheduler(backend, ticker, policy);
+  }
+
+  private static final String GENERATOR = "io.costgen.core.TextGenerator";
 
   public BatchingPolicy policy() {
     return policy;
@@ -108,14 +129,7 @@ public final class BatchScheduler {
    * @throws IllegalArgumentException naming the limit, the need and how it is counted
    */
   public void checkFits(BatchDemand d) {
-    double positions = (double) d.promptWidth() + d.maxNewTokens();
-    double bytes = d.rows() * positions * kvBytesPerToken;
-    if (bytes > policy.maxKvCacheBytes()) {
-      throw new IllegalArgumentException(String.format(
-          "maxKvCacheBytes: %d bytes allowed by the batching policy, but this call alone needs up to %.0f bytes"
-              + " of KV cache (%d rows x %.0f positions x %.0f bytes per token); raise the limit or shorten the"
-              + " call", policy.maxKvCacheBytes(), bytes, d.rows(), positions, kvBytesPerToken));
-    }
+    admission.checkFits(d);
   }
 
   /** A new call, not yet queued: use its session, then {@link ScheduledCall#start}. */
@@ -247,9 +261,7 @@ public final class BatchScheduler {
 
   /**
    * Whether {@code c} may join now: always when the batch is empty (the call was checked alone
-   * against the KV limit); else within maxBatchRows, and the projected KV cache — rows × (widest
-   * row + prefill chunks still to run + most remaining steps) — within maxKvCacheBytes and the
-   * model's context length.
+   * against the KV limit); else when {@link Admission#fits} the batch with it.
    */
   private boolean fits(ScheduledCall c, List<ScheduledCall> admitted) {
     if (!busy() && admitted.isEmpty()) {
@@ -264,37 +276,7 @@ public final class BatchScheduler {
     members.addAll(prefilling);
     members.addAll(admitted);
     members.add(c);
-    long rows = 0;
-    long width = sharedPositions();
-    long chunks = 0;
-    long steps = 0;
-    for (ScheduledCall m : members) {
-      rows += m.demand.rows();
-      steps = Math.max(steps, m.remainingSteps());
-      if (m.state == ScheduledCall.State.READY) {
-        width = Math.max(width, m.own == null ? 0 : m.own.cachedPositions());
-      } else if (m.state != ScheduledCall.State.ACTIVE) {
-        width = Math.max(width, m.demand.promptWidth());
-        chunks += chunksLeft(m);
-      }
-    }
-    if (rows > policy.maxBatchRows()) {
-      return false;
-    }
-    long end = width + chunks + steps;
-    if (end > contextLength) {
-      return false;
-    }
-    return rows * (double) end * kvBytesPerToken <= policy.maxKvCacheBytes();
-  }
-
-  private long chunksLeft(ScheduledCall m) {
-    int chunk = chunkTokens();
-    if (chunk == 0) {
-      return 1;
-    }
-    long left = (long) (m.demand.promptWidth() - m.prefilledColumns) * m.demand.rows();
-    return (left + chunk - 1) / chunk + 1;
+    return admission.fits(members, sharedPositions(), chunkTokens());
   }
 
   private void startPrefill(ScheduledCall c) {
@@ -472,33 +454,21 @@ public final class BatchScheduler {
   }
 
   /**
-   * A later prefill chunk failed. Some graphs accept a multi-token block only on an empty cache
-   * (onnxruntime-genai's attention-mask subgraph, for one): prefill the whole prompt in a fresh
-   * session; if that works, chunking is off for this scheduler from now on. Returns the logits,
-   * or null (after charging, with the call's own session left for {@link #finish}) if the retry
-   * failed too.
+   * A later prefill chunk failed: try the whole prompt in a fresh session
+   * ({@link Recovery#prefillWhole}); if that works, chunking is off for this scheduler from now on.
+   * Returns the logits, or null if the retry failed too (or cannot help).
    */
   private Logits prefillWhole(ScheduledCall c, Throwable chunkError) {
     if (chunkingUnsupported || chunkError instanceof Error) {
       return null;
     }
-    long t0 = ticker.read();
-    try {
-      c.own.close();
-      c.own = backend.openSession();
-      c.session.cancellable = c.own;
-      t0 = ticker.read();
-      Logits logits = c.own.prefill(c.session.block, c.session.padding);
-      c.charge(ticker.read() - t0);
+    Logits logits = recovery.prefillWhole(c, chunkError);
+    if (logits != null) {
       chunkingUnsupported = true;
       LOG.warn("a prefill chunk on a non-empty cache failed but the whole prompt works: {} cannot prefill in"
           + " chunks; chunked prefill is off for this generator", backend, chunkError);
-      return logits;
-    } catch (Throwable t) {
-      c.charge(ticker.read() - t0);
-      chunkError.addSuppressed(t);
-      return null;
     }
+    return logits;
   }
 
   /** Calls whose prompt is done select their first tokens, then join the batch session. */
@@ -612,28 +582,12 @@ public final class BatchScheduler {
 
   /** Splits {@code nanos} over the active calls by rows (exact: the shares sum to {@code nanos}). */
   private void split(long nanos, int totalRows) {
-    long assigned = 0;
-    for (int i = 0; i < active.size(); i++) {
-      ScheduledCall c = active.get(i);
-      long share;
-      if (i == active.size() - 1) {
-        share = nanos - assigned;
-      } else {
-        try {
-          share = Math.multiplyExact(nanos, (long) c.sharedRows) / totalRows;
-        } catch (ArithmeticException e) {
-          share = (long) ((double) nanos * c.sharedRows / totalRows);
-        }
-      }
-      assigned += share;
-      c.charge(share);
-      c.member.usageCounter().shareLastPass((double) c.sharedRows / totalRows);
-    }
+    DeviceTimeSplit.charge(active, nanos, totalRows);
   }
 
   /**
    * A batched operation failed: charge its time, close the batch session (its state is
-   * unknown) and re-prefill each call alone from its tokens, once.
+   * unknown) and re-prefill each call alone from its tokens, once ({@link Recovery}).
    */
   private void splitAndRecover(int totalRows, Throwable error) {
     if (totalRows > 0) {
@@ -643,49 +597,7 @@ public final class BatchScheduler {
     closeShared();
     List<ScheduledCall> members = active;
     active = new ArrayList<>();
-    for (ScheduledCall c : members) {
-      if (c.retried) {
-        finish(c, error);
-        continue;
-      }
-      c.retried = true;
-      FinishReason stop = c.stopReason();
-      if (stop != null) {
-        c.decoder.stop(stop);
-        finish(c, null);
-        continue;
-      }
-      long t0 = ticker.read();
-      try {
-        c.own = backend.openSession();
-        c.session.cancellable = c.own;
-        int rows = c.session.rows();
-        int[] pad = new int[rows];
-        int[] lengths = new int[rows];
-        long[][] block = c.session.historyBlock(pad, lengths, 0);
-        t0 = ticker.read();
-        Logits l = c.own.prefill(block, pad);
-        c.charge(ticker.read() - t0);
-        observer.prefilled(rows, block[0].length);
-        c.member.usageCounter().prefill(lengths, rows);
-        c.session.pendingStep = null;
-        c.session.takeSelection();
-        c.session.bindOwn(l);
-        c.stepsDone++;
-        c.state = ScheduledCall.State.READY;
-        ready.add(c);
-      } catch (GenerationCancelledException e) {
-        c.charge(ticker.read() - t0);
-        c.decoder.stop(c.member.abortReason());
-        finish(c, null);
-      } catch (Throwable t) {
-        c.charge(ticker.read() - t0);
-        if (t != error) {
-          t.addSuppressed(error);
-        }
-        finish(c, t);
-      }
-    }
+    recovery.reprefillAlone(members, error, observer, ready::add, this::finish);
   }
 
   /** The scheduler is done with {@code c}: release its own session and tell the call. */

@@ -16,12 +16,11 @@ import io.costgen.micrometer.MicrometerMeter;
 import io.costgen.onnx.ExecutionProvider;
 import io.costgen.onnx.OnnxBackend;
 import io.costgen.onnx.hub.HubDownloader;
+import io.costgen.onnx.hub.HubException;
 import io.costgen.onnx.hub.HubModelRef;
 import io.costgen.redis.RedisBudgetStore;
 import io.costgen.springai.CostgenChatModel;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -77,7 +76,7 @@ public class CostgenAutoConfiguration {
 
   @Bean
   @ConditionalOnProperty("costgen.ledger.dir")
-  public MeterPart costgenLedger(CostgenProperties p) throws IOException {
+  public MeterPart costgenLedger(CostgenProperties p) {
     return new MeterPart(JsonLinesLedger.open(p.getLedger().getDir()));
   }
 
@@ -222,8 +221,9 @@ public class CostgenAutoConfiguration {
     if (HubModelRef.isHubSpec(model)) {
       try {
         return HubDownloader.builder().build().download(HubModelRef.parse(model));
-      } catch (IOException e) {
-        throw new UncheckedIOException("costgen.model: downloading " + model + " failed: " + e.getMessage(), e);
+      } catch (HubException e) {
+        throw new HubException("costgen.model: downloading " + model + " failed: " + e.getMessage(),
+            e.statusCode(), e);
       }
     }
     Path dir = Paths.get(model);
