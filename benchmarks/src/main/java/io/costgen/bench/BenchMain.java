@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
 import io.costgen.bench.internal.BenchModels;
 import io.costgen.bench.internal.BenchRun;
+import io.costgen.bench.internal.JlamaSuite;
 import io.costgen.bench.internal.Plan;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,8 +55,18 @@ public final class BenchMain implements Callable<Integer> {
   String provider = "cpu";
 
   @Option(names = "--suites", split = ",", paramLabel = "NAME",
-      description = "Suites to run, comma-separated: small, overhead, decode, memory, threads, budget (default: all).")
+      description = "Suites to run, comma-separated: small, overhead, decode, memory, threads, budget, jlama (default: all).")
   List<String> suites;
+
+  @Option(names = "--jlama-java", paramLabel = "FILE",
+      description = "java launcher of Java 21+ for the jlama suite (default: $COSTGEN_JLAMA_JAVA, else"
+          + " /usr/lib/jvm/temurin-25-jdk-amd64/bin/java, else any JDK 21+ under /usr/lib/jvm).")
+  Path jlamaJava;
+
+  @Option(names = "--jlama-driver", paramLabel = "FILE",
+      description = "The Jlama driver jar (default: benchmarks/jlama-driver/target/costgen-jlama-driver.jar;"
+          + " build it with Java 21+: mvn -f benchmarks/jlama-driver/pom.xml package).")
+  Path jlamaDriver;
 
   @Option(names = "--jfr", paramLabel = "DIR", description = "Record a JFR profile of every child JVM into DIR.")
   Path jfr;
@@ -101,7 +112,7 @@ public final class BenchMain implements Callable<Integer> {
     String command = "java -jar benchmarks/target/costgen-bench.jar" + (args.length == 0 ? "" : " " + String.join(" ", args));
     BenchRun.Options options = new BenchRun.Options(command, quick ? Plan.quick() : Plan.full(),
         cacheDir != null ? cacheDir : BenchModels.defaultCacheDir(), shared, provider, selected, jvm,
-        jfr == null ? null : jfr.toAbsolutePath());
+        jfr == null ? null : jfr.toAbsolutePath(), new JlamaSuite.Locations(jlamaJava, jlamaDriver));
     String markdown = new BenchRun(options, System.err).execute();
     System.out.print(markdown);
     System.out.flush();

@@ -303,7 +303,7 @@ public final class GenerationConfig {
     return (Double) get(Field.TOP_P);
   }
 
-  /** Drop tokens with probability < minP × the top probability (sampling only). Default unset. */
+  /** Drop tokens with probability &lt; minP × the top probability (sampling only). Default unset. */
   public OptionalDouble minP() {
     Double v = (Double) get(Field.MIN_P);
     return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
@@ -582,7 +582,7 @@ public final class GenerationConfig {
       return set(Field.EARLY_STOPPING, v);
     }
 
-    /** >= 1; <= numBeams with beams; 1 for greedy (checked by {@link #build()}). */
+    /** At least 1; at most numBeams with beams; 1 for greedy (checked by {@link #build()}). */
     public Builder numReturnSequences(int v) {
       return set(Field.NUM_RETURN_SEQUENCES, v);
     }

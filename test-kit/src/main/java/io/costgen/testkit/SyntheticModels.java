@@ -96,7 +96,55 @@ public final class SyntheticModels {
     Objects.requireNonNull(cacheDir, "cacheDir");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(layout, "layout");
-    Path target = cacheDir.toAbsolutePath().normalize().resolve(model.cacheFolderName(layout));
+    return cachedFolder(cacheDir, model, model.cacheFolderName(layout), tmp -> model.writeTo(tmp, layout));
+  }
+
+  /**
+   * Writes {@code model} into {@code dir} as a Hugging Face safetensors folder:
+   * {@code model.safetensors} (fp32, the same seeded weights as the ONNX file, Llama projections
+   * in PyTorch's {@code [out, in]} layout), {@code config.json}, {@code generation_config.json},
+   * {@code tokenizer.json}, {@code tokenizer_config.json}, {@code special_tokens_map.json} and a
+   * {@code README.md}. This is the form Java engines that read Hugging Face checkpoints (Jlama)
+   * load; the benchmarks compare them with costgen on the same weights. Only
+   * {@link WeightFormat#FP32} models ({@link IllegalArgumentException} otherwise). Memory: the largest
+   * tensor is held as a {@code float[]} while it is written (the GPT-2 small shape: ~150 MB).
+   * Not atomic: use {@link #cachedSafetensors}.
+   */
+  public static void writeSafetensors(SyntheticModel model, Path dir) throws IOException {
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(dir, "dir");
+    requireFp32(model);
+    SafetensorsFolder.write(model, dir);
+  }
+
+  /**
+   * Like {@link #cached}, for the safetensors folder of {@link #writeSafetensors}: a folder under
+   * {@code cacheDir} named after the model's cache key, written on first use, complete whenever it
+   * exists.
+   */
+  public static Path cachedSafetensors(Path cacheDir, SyntheticModel model) throws IOException {
+    Objects.requireNonNull(cacheDir, "cacheDir");
+    Objects.requireNonNull(model, "model");
+    requireFp32(model);
+    return cachedFolder(cacheDir, model, model.cacheFolderName(Layout.WITH_PAST)
+        .replace("-with_past-", "-safetensors-"), tmp -> SafetensorsFolder.write(model, tmp));
+  }
+
+  private static void requireFp32(SyntheticModel model) {
+    if (model.weightFormat() != WeightFormat.FP32) {
+      throw new IllegalArgumentException("weightFormat: " + model.weightFormat() + " is not supported by the"
+          + " safetensors folder, which holds the fp32 weights (allowed: FP32); quantize them with the"
+          + " engine that loads the folder");
+    }
+  }
+
+  private interface FolderWriter {
+    void write(Path dir) throws IOException;
+  }
+
+  private static Path cachedFolder(Path cacheDir, SyntheticModel model, String folderName,
+      FolderWriter writer) throws IOException {
+    Path target = cacheDir.toAbsolutePath().normalize().resolve(folderName);
     if (Files.isDirectory(target)) {
       return target;
     }
@@ -109,7 +157,7 @@ public final class SyntheticModels {
       try {
         LOG.info("Writing synthetic model {} ({} parameters, ~{} MiB) to {}", model.name(),
             model.parameterCount(), model.estimatedBytes() >> 20, target);
-        model.writeTo(tmp, layout);
+        writer.write(tmp);
         try {
           Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

@@ -22,7 +22,7 @@ import java.util.Set;
 public final class BenchRun {
 
   /** Suites that {@code --suites} can select. */
-  public static final List<String> SUITES = List.of("small", "overhead", "decode", "memory", "threads", "budget");
+  public static final List<String> SUITES = List.of("small", "overhead", "decode", "memory", "threads", "budget", "jlama");
 
   /**
    * Options of one run.
@@ -35,9 +35,10 @@ public final class BenchRun {
    * @param suites suites to run
    * @param childJvmArgs JVM options for the children
    * @param jfrDir record a JFR file per child there, or null
+   * @param jlama where the {@code jlama} suite finds Java 21+ and its driver jar (nulls: search)
    */
   public record Options(String command, Plan plan, Path cacheDir, Path sharedDir, String provider,
-      Set<String> suites, List<String> childJvmArgs, Path jfrDir) {}
+      Set<String> suites, List<String> childJvmArgs, Path jfrDir, JlamaSuite.Locations jlama) {}
 
   private final Options options;
   private final PrintStream log;
@@ -172,6 +173,16 @@ public final class BenchRun {
     }
     if (options.suites().contains("threads") && stories.isPresent()) {
       threadSettings(report, "stories260k", stories.get(), 16, 64, List.of(1, 8));
+    }
+
+    // ---- Jlama side by side (llama-small; fresh JVMs, Jlama on Java 21+)
+    if (options.suites().contains("jlama")) {
+      if ("cpu".equals(options.provider())) {
+        report.jlama(new JlamaSuite(options.cacheDir(), !plan.llama(), options.jlama(), options.childJvmArgs(),
+            launcher, log).run());
+      } else {
+        report.jlama("Not run: Jlama runs on the CPU only; this run used --provider " + options.provider() + ".\n");
+      }
     }
 
     // ---- budget

@@ -52,6 +52,17 @@ public final class ChildLauncher {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(ChildMain.class.getName());
     cmd.add(ChildMain.JSON.writeValueAsString(spec));
+    return parse(runForLine(cmd, label, RunResult.MARKER));
+  }
+
+  /**
+   * Runs {@code cmd} (any program), forwarding its standard error, prefixed with {@code label},
+   * to the log, and returns the last standard-output line that starts with {@code marker}.
+   *
+   * @throws IOException when it does not finish within the timeout, exits non-zero or prints no
+   *     such line (the message carries the rest of its standard output)
+   */
+  public String runForLine(List<String> cmd, String label, String marker) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     Process p = pb.start();
     Thread errPump = new Thread(() -> pump(p, label), "bench-child-stderr");
@@ -62,7 +73,7 @@ public final class ChildLauncher {
     try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = out.readLine()) != null) {
-        if (line.startsWith(RunResult.MARKER)) {
+        if (line.startsWith(marker)) {
           resultLine = line;
         } else {
           stdout.append(line).append('\n');
@@ -78,7 +89,7 @@ public final class ChildLauncher {
       throw new IOException(label + ": child JVM exited with status " + p.exitValue()
           + (resultLine == null ? " and no result line" : "") + (stdout.length() > 0 ? "; stdout:\n" + stdout : ""));
     }
-    return parse(resultLine);
+    return resultLine;
   }
 
   /** Parses a child's result line. */

@@ -78,6 +78,7 @@ public final class Report {
   private final List<RunResult> threads = new ArrayList<>();
   private RunResult overhead;
   private String budgetSection = "";
+  private String jlamaSection;
   private final List<String> failures = new ArrayList<>();
   private final List<String[]> targets = new ArrayList<>();
 
@@ -121,6 +122,11 @@ public final class Report {
     this.budgetSection = markdown;
   }
 
+  /** The "Jlama side by side" section (markdown), or none when the suite did not run. */
+  public void jlama(String markdown) {
+    this.jlamaSection = markdown;
+  }
+
   public void failure(String what) {
     failures.add(what);
   }
@@ -143,6 +149,9 @@ public final class Report {
     small(sb);
     overhead(sb);
     sb.append("## Budget reserve + settle throughput\n\n").append(budgetSection).append('\n');
+    if (jlamaSection != null) {
+      sb.append("## Jlama side by side\n\n").append(jlamaSection).append('\n');
+    }
     targetsTable(sb);
     if (!failures.isEmpty()) {
       sb.append("## Failures\n\n");

@@ -193,7 +193,7 @@ public final class ScoreMath {
 
   /**
    * A long whose signed order is ascending {@code value} order, ties broken by ascending
-   * {@code tie} (0 ≤ tie < 2^31). Decode the index with {@link #keyIndex} when
+   * {@code tie} (0 ≤ tie &lt; 2^31). Decode the index with {@link #keyIndex} when
    * {@code tie} encodes it.
    */
   public static long ascendingKey(float value, int tie) {

@@ -61,6 +61,7 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     Path parent = json.toAbsolutePath().getParent();
     Path config = parent == null ? null : parent.resolve("tokenizer_config.json");
     ensureOfflineProperties();
+    quietGpuProbe();
     Map<String, String> options = new HashMap<>();
     options.put("addSpecialTokens", "true");
     options.put("truncation", "false");
@@ -123,6 +124,42 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     }
     if (System.getProperty("OPT_OUT_TRACKING") == null) {
       System.setProperty("OPT_OUT_TRACKING", "true");
+    }
+  }
+
+  /** Opt-out: {@code -Dcostgen.djl.gpuProbeWarnings=true} keeps DJL's GPU-probe warnings. */
+  static final String GPU_PROBE_WARNINGS = "costgen.djl.gpuProbeWarnings";
+  private static volatile boolean probeQuieted;
+
+  /**
+   * Keeps DJL's GPU probe out of the host's log. Loading the tokenizer library makes DJL ask the
+   * CUDA runtime for the GPU count ({@code ai.djl.util.cuda.CudaUtils}); on a machine with the CUDA
+   * runtime but no usable driver or GPU it logs {@code WARN Failed to detect GPU count: CUDA driver
+   * version is insufficient ...} twice, although the tokenizer never uses a GPU. DJL reads no
+   * property to skip that probe in-process ({@code ai.djl.util.cuda.fork=true} moves it into a
+   * child JVM, which fails under nested-jar class loaders), but its own switch for those lines is
+   * the static flag {@code CudaUtils.logging}: this turns it off once, before the first probe,
+   * unless {@value #GPU_PROBE_WARNINGS} is {@code true} or the host set {@code ai.djl.util.cuda.fork}.
+   * Nothing is configured in the host's logging backend; if DJL changes, this does nothing.
+   */
+  static synchronized void quietGpuProbe() {
+    if (probeQuieted) {
+      return;
+    }
+    probeQuieted = true;
+    if (Boolean.getBoolean(GPU_PROBE_WARNINGS) || System.getProperty("ai.djl.util.cuda.fork") != null) {
+      return;
+    }
+    try {
+      Class<?> cuda = Class.forName("ai.djl.util.cuda.CudaUtils", true, HuggingFaceTokenizer.class.getClassLoader());
+      java.lang.reflect.Field logging = cuda.getDeclaredField("logging");
+      if (logging.getType() == boolean.class && java.lang.reflect.Modifier.isStatic(logging.getModifiers())
+          && !java.lang.reflect.Modifier.isFinal(logging.getModifiers())) {
+        logging.setAccessible(true);
+        logging.setBoolean(null, false);
+      }
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      // another DJL version: its probe may log; nothing else changes
     }
   }
 

@@ -1,6 +1,7 @@
 package io.costgen.cost.budget;
 
 import io.costgen.cost.CostgenException;
+import io.costgen.cost.Money;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
@@ -75,16 +76,34 @@ public final class BudgetExceededException extends CostgenException {
 
   private static String message(Budget b, Optional<String> tenant, String scopeKey, BigDecimal spent,
       BigDecimal reserved, BigDecimal requested, Optional<Instant> resetsAt) {
-    String u = " " + b.unitLabel();
+    BigDecimal remaining = remaining(b.limit(), spent, reserved);
     return (b.enforcement() == Budget.Enforcement.SOFT ? "soft " : "") + "budget '" + b.id() + "' ("
         + b.unit().specName() + " per " + b.window().spec() + ", scope " + b.scope().spec() + ") exceeded for "
         + tenant.map(t -> "tenant '" + t + "'").orElse("anonymous tenant")
-        + " [" + scopeKey + "]: requested " + plain(requested) + u
-        + ", limit " + plain(b.limit()) + u
-        + ", spent " + plain(spent) + u
-        + ", reserved " + plain(reserved) + u
-        + ", remaining " + plain(remaining(b.limit(), spent, reserved)) + u
+        + " [" + scopeKey + "]: requested " + amount(b, requested, remaining)
+        + ", limit " + amount(b, b.limit(), null)
+        + ", spent " + amount(b, spent, null)
+        + ", reserved " + amount(b, reserved, null)
+        + ", remaining " + amount(b, remaining, requested)
         + resetsAt.map(r -> "; window resets at " + r).orElse("; per-call limit");
+  }
+
+  /**
+   * {@code v} for people: money readable ({@code $0.0000319}, {@code $1,250.00}), other units as
+   * exact decimals with their label. When {@code other} (requested vs remaining) would read the
+   * same although it differs, both are shown exactly so the refusal never reads as "x > x".
+   */
+  static String amount(Budget b, BigDecimal v, BigDecimal other) {
+    if (b.unit() == BudgetUnit.MONEY) {
+      Money m = Money.of(v, b.currency().orElseThrow());
+      String readable = m.format();
+      if (other != null && other.compareTo(v) != 0
+          && Money.of(other, b.currency().get()).format().equals(readable)) {
+        return plain(v) + " " + b.unitLabel();
+      }
+      return readable;
+    }
+    return plain(v) + " " + b.unitLabel();
   }
 
   private static String plain(BigDecimal v) {

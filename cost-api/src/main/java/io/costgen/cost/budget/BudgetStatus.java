@@ -40,6 +40,20 @@ public record BudgetStatus(
     return budget.limit();
   }
 
+  /**
+   * For people: budget, counter and amounts, money readable ({@code remaining $4.99}); the exact
+   * amounts are the record's components.
+   */
+  @Override
+  public String toString() {
+    return "BudgetStatus[" + budget.id() + " " + scopeKey + ": limit "
+        + BudgetExceededException.amount(budget, budget.limit(), null)
+        + ", spent " + BudgetExceededException.amount(budget, spent, null)
+        + ", reserved " + BudgetExceededException.amount(budget, reserved, null)
+        + ", remaining " + BudgetExceededException.amount(budget, remaining, null)
+        + resetsAt.map(r -> ", resets at " + r).orElse("") + "]";
+  }
+
   /** spent / limit as a double (may exceed 1 for soft budgets or overrun settles). */
   public double fractionSpent() {
     return spent.doubleValue() / budget.limit().doubleValue();

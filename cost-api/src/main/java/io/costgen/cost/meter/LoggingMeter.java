@@ -45,7 +45,7 @@ public final class LoggingMeter implements Meter {
         .append(" device_s=").append(r.deviceSeconds())
         .append(" energy_j=").append(r.energyJoules())
         .append(" co2e_g=").append(r.co2eGrams())
-        .append(" cost=").append(r.money().amount().toPlainString())
+        .append(" cost=").append(quote(r.money().format()))
         .append(" currency=").append(r.money().currency().getCurrencyCode())
         .append(" finish=").append(r.finishReason())
         .append(" ttft_s=").append(r.ttftSeconds())

@@ -82,8 +82,8 @@ class BudgetsTest {
           assertThat(e.requested()).isEqualByComparingTo("0.25");
           assertThat(e.remaining()).isEqualByComparingTo("0.10");
           assertThat(e.resetsAt()).contains(Instant.parse("2026-03-10T23:00:00Z")); // Berlin midnight
-          assertThat(e.getMessage()).contains("tenant 'acme'", "requested 0.25 USD", "limit 1 USD", "spent 0.6 USD",
-              "reserved 0.3 USD", "remaining 0.1 USD", "2026-03-10T23:00:00Z");
+          assertThat(e.getMessage()).contains("tenant 'acme'", "requested $0.25", "limit $1.00", "spent $0.60",
+              "reserved $0.30", "remaining $0.10", "2026-03-10T23:00:00Z");
         });
     assertThat(events).containsExactly("hard daily");
     // other tenants have their own counter

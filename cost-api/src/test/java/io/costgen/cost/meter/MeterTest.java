@@ -50,11 +50,22 @@ class MeterTest {
   @Test
   void loggingMeter_writesOneKeyValueLine_withoutText() {
     String line = LoggingMeter.line(R);
-    assertThat(line).startsWith("usage id=" + R.id()).contains(" tenant=acme ", " model=gpt2 ", " cost=0.1 ", " finish=eos ")
+    assertThat(line).startsWith("usage id=" + R.id()).contains(" tenant=acme ", " model=gpt2 ", " cost=$0.10 ", " currency=USD ", " finish=eos ")
         .doesNotContain("secret").doesNotContain("\n");
     UsageRecord odd = UsageRecord.builder().tenantId("a b=\"c\"").model("gpt2").finishReason("error")
         .error("line1\nline2").start(Instant.EPOCH).end(Instant.EPOCH).build();
     assertThat(LoggingMeter.line(odd)).contains("tenant=\"a b=\\\"c\\\"\"", "error=\"line1\\u000aline2\"").doesNotContain("\n");
     LoggingMeter.create().record(R);
+  }
+
+  @Test
+  void loggingMeter_showsTinyAmountsReadably() {
+    UsageRecord tiny = UsageRecord.builder().tenantId("acme").model("gpt2")
+        .money(Money.usd("0.000000031890144477611943425")).finishReason("eos")
+        .start(Instant.EPOCH).end(Instant.EPOCH).build();
+    assertThat(LoggingMeter.line(tiny)).contains(" cost=$0.0000000319 ").doesNotContain("0.000000031890144");
+    UsageRecord large = UsageRecord.builder().tenantId("acme").model("gpt2").money(Money.usd("694444.444"))
+        .finishReason("eos").start(Instant.EPOCH).end(Instant.EPOCH).build();
+    assertThat(LoggingMeter.line(large)).contains(" cost=$694,444.44 ");
   }
 }

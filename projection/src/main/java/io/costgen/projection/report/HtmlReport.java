@@ -112,20 +112,12 @@ public final class HtmlReport {
     writeText(file, render(run));
   }
 
-  /** Cost per day as the report prints it, e.g. {@code "$694,444.44"}. */
+  /**
+   * Money as the report prints it: {@link Money#format()} ({@code "$694,444.44"},
+   * {@code "$0.00356"}); the exact amounts are in the JSON.
+   */
   public static String formatMoney(Money m) {
-    BigDecimal a = m.amount();
-    String number;
-    if (a.abs().compareTo(BigDecimal.valueOf(100)) >= 0) {
-      number = String.format(Locale.ROOT, "%,.2f", a.setScale(2, RoundingMode.HALF_UP));
-    } else if (a.signum() == 0) {
-      number = "0";
-    } else {
-      number = a.round(new MathContext(4, RoundingMode.HALF_UP)).stripTrailingZeros()
-          .toPlainString();
-    }
-    String code = m.currency().getCurrencyCode();
-    return code.equals("USD") ? "$" + number : number + " " + code;
+    return m.format();
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.costgen.cost.Money;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -42,6 +43,11 @@ public final class ProjectionJson {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /** The top-level figures of a scenario's JSON, copied from its headline view. */
+  private static final List<String> HEADLINE = List.of("tokensPerDay", "devices", "deviceHoursPerDay",
+      "costPerDay", "costPerRequest", "costPerMillionOutputTokens", "energyKwhPerDay",
+      "energyWhPerRequest", "co2eKgPerDay", "bound", "currency");
+
   private ProjectionJson() {}
 
   /** A result as compact JSON. */
@@ -57,8 +63,13 @@ public final class ProjectionJson {
   }
 
   /**
-   * A scenario run as JSON: {@code scenario}, {@code title}, {@code source}, {@code notes},
-   * {@code stated} and {@code firstPrinciples} (results), {@code batchForStatedThroughput},
+   * A scenario run as JSON: {@code scenario}, {@code title}, {@code source}, {@code view}
+   * ({@code "stated"} when the scenario states a throughput, else {@code "firstPrinciples"}) and
+   * that view's headline figures at the top level ({@code tokensPerDay}, {@code devices},
+   * {@code deviceHoursPerDay}, {@code costPerDay}, {@code costPerRequest},
+   * {@code costPerMillionOutputTokens}, {@code energyKwhPerDay}, {@code energyWhPerRequest},
+   * {@code co2eKgPerDay}, {@code bound}, {@code currency}), then {@code notes},
+   * {@code stated} and {@code firstPrinciples} (whole results), {@code batchForStatedThroughput},
    * {@code training} and {@code published} (metric, published, projected, ratio).
    */
   public static String toJson(ScenarioResult run) {
@@ -209,10 +220,20 @@ public final class ProjectionJson {
     n.put("scenario", s.name());
     n.put("title", s.title());
     n.put("source", s.source());
+    ObjectNode stated = resultNode(run.stated());
+    ObjectNode firstPrinciples = resultNode(run.firstPrinciples());
+    // Headline figures at the top level: the stated view when the scenario states a throughput
+    // (or a measurement), else the first-principles view; both stay nested below.
+    boolean hasStated = run.stated().method() != DailyCostProjection.Method.ROOFLINE;
+    ObjectNode headline = hasStated ? stated : firstPrinciples;
+    n.put("view", hasStated ? "stated" : "firstPrinciples");
+    for (String key : HEADLINE) {
+      n.set(key, headline.get(key).deepCopy());
+    }
     ArrayNode notes = n.putArray("notes");
     s.notes().forEach(notes::add);
-    n.set("stated", resultNode(run.stated()));
-    n.set("firstPrinciples", resultNode(run.firstPrinciples()));
+    n.set("stated", stated);
+    n.set("firstPrinciples", firstPrinciples);
     if (run.batchForStatedThroughput().isPresent()) {
       DailyCostProjection.BatchRequirement b = run.batchForStatedThroughput().get();
       ObjectNode bn = n.putObject("batchForStatedThroughput");

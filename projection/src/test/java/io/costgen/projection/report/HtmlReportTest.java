@@ -39,7 +39,7 @@ class HtmlReportTest {
     assertThat(html).contains("$694,444.44", "28,936", "3,617 servers",
         "id=\"chart-cost\"", "id=\"chart-devices\"", "id=\"chart-breakdown\"",
         "Published versus projected", "utilization", "A100-80GB-SXM");
-    assertThat(HtmlReport.formatMoney(run.stated().costPerRequest())).isEqualTo("$0.003561");
+    assertThat(HtmlReport.formatMoney(run.stated().costPerRequest())).isEqualTo("$0.00356");
   }
 
   @Test

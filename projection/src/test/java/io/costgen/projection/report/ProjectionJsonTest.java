@@ -69,6 +69,41 @@ class ProjectionJsonTest {
   }
 
   @Test
+  void scenarioRun_putsTheStatedHeadlineAtTheTopLevel_whenTheScenarioStatesAThroughput() throws Exception {
+    ScenarioResult run = Scenario.load("chatgpt-semianalysis-2023").run();
+    JsonNode n = MAPPER.readTree(ProjectionJson.toJson(run));
+    assertThat(n.get("view").asText()).isEqualTo("stated");
+    assertThat(new BigDecimal(n.get("costPerDay").asText()))
+        .isEqualByComparingTo(run.stated().costPerDay().amount())
+        .isNotEqualByComparingTo(run.firstPrinciples().costPerDay().amount());
+    assertThat(n.get("devices").get("servers").asLong()).isEqualTo(3_617);
+    assertHeadlineEquals(n, n.get("stated"));
+    assertThat(n.get("firstPrinciples").get("costPerDay").asText())
+        .isEqualTo(ProjectionJson.money(run.firstPrinciples().costPerDay()));
+    assertThat(n.get("published")).isNotEmpty();
+  }
+
+  @Test
+  void scenarioRun_putsTheFirstPrinciplesHeadlineAtTheTopLevel_withoutAStatedThroughput() throws Exception {
+    ScenarioResult run = Scenario.load("epoch-energy-2025").run();
+    JsonNode n = MAPPER.readTree(ProjectionJson.toJson(run));
+    assertThat(n.get("view").asText()).isEqualTo("firstPrinciples");
+    assertHeadlineEquals(n, n.get("firstPrinciples"));
+    assertThat(n.get("bound").asText()).isEqualTo("compute");
+    assertThat(n.get("energyWhPerRequest").asDouble()).isEqualTo(run.firstPrinciples().energyWhPerRequest());
+    assertThat(n.has("stated")).isTrue();
+  }
+
+  private static void assertHeadlineEquals(JsonNode top, JsonNode view) {
+    for (String key : List.of("tokensPerDay", "devices", "deviceHoursPerDay", "costPerDay", "costPerRequest",
+        "costPerMillionOutputTokens", "energyKwhPerDay", "energyWhPerRequest", "co2eKgPerDay", "bound",
+        "currency")) {
+      assertThat(top.has(key)).as("top-level " + key).isTrue();
+      assertThat(top.get(key)).as(key).isEqualTo(view.get(key));
+    }
+  }
+
+  @Test
   void scenarioRun_hasBothProjectionsAndTheComparison() throws Exception {
     ScenarioResult run = Scenario.load("chatgpt-semianalysis-2023").run();
     JsonNode n = MAPPER.readTree(ProjectionJson.toJson(run));
