@@ -106,7 +106,7 @@ final class CallAccounting {
       r = budgets.get().reserve(context, model, estimate, generator.budgetLease());
     } catch (BudgetExceededException e) {
       RuntimeException lost =
-          record(generator, context, UsageRecord.budgetRejected(context, model, e, start, worstCase.cost().currency()));
+          record(generator, context, UsageRecord.budgetRejected(context, model, e, start, worstCase.money().currency()));
       if (lost != null) {
         e.addSuppressed(lost);
       }
@@ -124,10 +124,8 @@ final class CallAccounting {
       accounting.covered = worstCase.usage();
     }
     if (accounting.grantedNewTokens() < maxNewTokens) {
-      String why = "budget shrank the call to " + accounting.grantedNewTokens() + " of " + maxNewTokens
-          + " new tokens";
       for (CostListener l : generator.listeners()) {
-        guard(l, context, () -> l.onBudgetWarning(context, r, why));
+        guard(l, context, () -> l.onBudgetWarning(context, r, BudgetWarning.SHRUNK));
       }
     }
     return accounting;
@@ -186,8 +184,7 @@ final class CallAccounting {
       }
     }
     for (CostListener l : generator.listeners()) {
-      guard(l, context, () -> l.onBudgetWarning(context, reservation,
-          "the next step would pass what the budget can hold for the call; stopping with finish reason budget"));
+      guard(l, context, () -> l.onBudgetWarning(context, reservation, BudgetWarning.STOPPING));
     }
     return false;
   }

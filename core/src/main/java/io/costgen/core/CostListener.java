@@ -47,9 +47,10 @@ public interface CostListener {
   /**
    * A budget limited a running call: it shrank the call's {@code maxNewTokens} at admission, or
    * the call is about to be cut short (finish reason {@code BUDGET}) because its next step would
-   * pass {@code reservation}. {@code reason} says which.
+   * pass {@code reservation}. {@code warning} says which ({@link BudgetWarning#SHRUNK}: the granted
+   * token count is {@code reservation.grantedTokens()}; {@link BudgetWarning#STOPPING}).
    */
-  default void onBudgetWarning(CallContext context, Reservation reservation, String reason) {}
+  default void onBudgetWarning(CallContext context, Reservation reservation, BudgetWarning warning) {}
 
   /**
    * The call's usage record could not be written to the meter after the call ended ({@code record}

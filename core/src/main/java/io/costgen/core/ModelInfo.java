@@ -12,7 +12,10 @@ import java.util.Objects;
  * {@code "eos_token_id"}, {@code "max_length"}, {@code "do_sample"}; empty when none).
  *
  * <p>{@code device} names where it runs, e.g. {@code "cpu"} or {@code "cuda:0"}; {@code devices}
- * is how many accelerators one forward pass occupies. Immutable.
+ * is how many accelerators one forward pass occupies. {@code weights} says what the weights hold
+ * and occupy as counted from the files: logical parameters, stored weight bytes and, apart,
+ * quantization scale/zero-point bytes ({@link WeightFootprint}); {@code weightDtype} is the type
+ * holding most of the parameters. Immutable and thread-safe.
  */
 public record ModelInfo(
     ModelShape shape,
@@ -21,7 +24,8 @@ public record ModelInfo(
     SpecialTokens specialTokens,
     Map<String, Object> generationDefaults,
     String device,
-    int devices) {
+    int devices,
+    WeightFootprint weights) {
 
   public ModelInfo {
     Objects.requireNonNull(shape, "shape");
@@ -29,10 +33,23 @@ public record ModelInfo(
     Objects.requireNonNull(kvCacheDtype, "kvCacheDtype");
     Objects.requireNonNull(specialTokens, "specialTokens");
     Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(weights, "weights");
     generationDefaults = Map.copyOf(generationDefaults);
     if (devices < 1) {
       throw new IllegalArgumentException("devices: " + devices + " must be >= 1");
     }
+  }
+
+  /**
+   * A model info whose {@code weights} follow from the shape stored uniformly in
+   * {@code weightDtype} ({@link WeightFootprint#of}).
+   */
+  public ModelInfo(ModelShape shape, DType weightDtype, DType kvCacheDtype,
+      SpecialTokens specialTokens, Map<String, Object> generationDefaults, String device,
+      int devices) {
+    this(shape, weightDtype, kvCacheDtype, specialTokens, generationDefaults, device, devices,
+        WeightFootprint.of(Objects.requireNonNull(shape, "shape"),
+            Objects.requireNonNull(weightDtype, "weightDtype")));
   }
 
   /** Model name (from the shape). */

@@ -9,11 +9,11 @@ public class PromptTooLongException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   private final int inputIndex;
-  private final int promptTokens;
-  private final int maxLengthTokens;
+  private final long promptTokens;
+  private final long maxLengthTokens;
   private final int contextLength;
 
-  public PromptTooLongException(String message, int inputIndex, int promptTokens, int maxLengthTokens,
+  public PromptTooLongException(String message, int inputIndex, long promptTokens, long maxLengthTokens,
       int contextLength) {
     super(message);
     this.inputIndex = inputIndex;
@@ -28,12 +28,12 @@ public class PromptTooLongException extends IllegalArgumentException {
   }
 
   /** Tokens in the prompt (no padding). */
-  public int promptTokens() {
+  public long promptTokens() {
     return promptTokens;
   }
 
   /** The total length (prompt + new tokens) the call asked for. */
-  public int maxLengthTokens() {
+  public long maxLengthTokens() {
     return maxLengthTokens;
   }
 

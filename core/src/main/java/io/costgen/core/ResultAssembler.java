@@ -47,7 +47,7 @@ final class ResultAssembler {
     Usage.Builder b = Usage.builder().model(model.shape()).promptTokens(plan.promptTokens())
         .completionTokens(completion).sequences(hypotheses.size()).wallSeconds(wall)
         .deviceSeconds(busy * model.devices()).devices(model.devices())
-        .timeToFirstTokenSeconds(firstTokenNanos < 0 ? -1 : (firstTokenNanos - startNanos) / 1e9);
+        .timeToFirstToken(firstTokenNanos < 0 ? null : Duration.ofNanos(firstTokenNanos - startNanos));
     if (counter != null) {
       b.decodeSteps(counter.decodeSteps()).prefillFlops(counter.prefillFlops()).decodeFlops(counter.decodeFlops())
           .bytesMoved(counter.bytesMoved());

@@ -66,6 +66,11 @@ import java.util.concurrent.Executor;
  * {@link #publish(GenerationRequest)} / {@link #publishChat(ChatRequest)} stream tokens as a
  * {@link java.util.concurrent.Flow.Publisher} with back-pressure. They run on an executor you pass,
  * or on the generator's internal one, which {@link #close()} shuts down.
+ *
+ * <p><b>Virtual threads</b> (Java 21+): a call made from a virtual thread runs its backend's
+ * forward passes ({@code prefill}, {@code step}, {@code appendRows}) on a bounded pool of platform
+ * threads while the virtual thread parks, so native passes never pin a carrier; calls from
+ * platform threads run them on the calling thread as before.
  */
 public final class TextGenerator implements AutoCloseable {
   private final TransformerBackend backend;

@@ -41,7 +41,7 @@ class CurrencyMismatchTest {
     TextGenerator g = TextGenerator.builder(TextGeneratorBudgetTest.backend())
         .costModel(TextGeneratorBudgetTest.PER_TOKEN).budgets(budgets).build();
     GenerationResult r = g.generate(request(5));
-    assertThat(r.cost().cost().amount()).isEqualByComparingTo("0.000008"); // 8 tokens at $1 per million
+    assertThat(r.cost().money().amount()).isEqualByComparingTo("0.000008"); // 8 tokens at $1 per million
     assertThat(budgets.statusForTenant("acme").get(0).spent()).isEqualByComparingTo("0.000004");
   }
 

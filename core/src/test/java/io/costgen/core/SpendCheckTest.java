@@ -99,6 +99,6 @@ class SpendCheckTest {
     GenerationResult r = g.generate(request(25));
     BudgetStatus status = budgets.statusForTenant("acme").get(0);
     assertThat(status.reserved()).isZero();
-    assertThat(status.spent()).isEqualByComparingTo(r.cost().cost().amount());
+    assertThat(status.spent()).isEqualByComparingTo(r.cost().money().amount());
   }
 }

@@ -72,8 +72,8 @@ class TextGeneratorBudgetTest {
     }
 
     @Override
-    public void onBudgetWarning(CallContext c, Reservation r, String reason) {
-      events.add("warning");
+    public void onBudgetWarning(CallContext c, Reservation r, BudgetWarning warning) {
+      events.add("warning " + warning + " " + r.grantedTokens().orElse(-1));
     }
   }
 
@@ -113,7 +113,7 @@ class TextGeneratorBudgetTest {
     GenerationResult b = g.generate(request("acme", 7, 4, 5));
 
     BudgetStatus status = budgets.statusForTenant("acme").get(0);
-    BigDecimal expected = a.cost().cost().amount().add(b.cost().cost().amount());
+    BigDecimal expected = a.cost().money().amount().add(b.cost().money().amount());
     assertThat(status.spent()).isEqualByComparingTo(expected).isEqualByComparingTo("0.000017");
     assertThat(status.reserved()).isZero();
     assertThat(inMemory.totalMoney(Money.USD).amount()).isEqualByComparingTo(expected);
@@ -133,7 +133,7 @@ class TextGeneratorBudgetTest {
     assertThat(r.first().generatedTokenIds()).hasSize(9);
     assertThat(r.first().finishReason()).isEqualTo(FinishReason.BUDGET);
     assertThat(r.usage().totalTokens()).isLessThanOrEqualTo(12);
-    assertThat(events.events).containsExactly("warning", "start", "complete");
+    assertThat(events.events).containsExactly("warning SHRUNK 9", "start", "complete");
   }
 
   /** $3600 per device-hour = $1 per device-second; every forward pass takes 1 s on the fake ticker. */
@@ -157,7 +157,7 @@ class TextGeneratorBudgetTest {
     assertThat(r.first().generatedTokenIds()).hasSize(50);
     BudgetStatus status = budgets.statusForTenant("acme").get(0);
     assertThat(status.reserved()).isZero();
-    assertThat(status.spent()).isEqualByComparingTo(r.cost().cost().amount());
+    assertThat(status.spent()).isEqualByComparingTo(r.cost().money().amount());
   }
 
   @Test
@@ -170,7 +170,7 @@ class TextGeneratorBudgetTest {
     assertThat(r.first().generatedTokenIds().length).isLessThan(50);
     BudgetStatus status = budgets.statusForTenant("acme").get(0);
     assertThat(status.reserved()).isZero();
-    assertThat(status.spent()).isEqualByComparingTo(r.cost().cost().amount())
+    assertThat(status.spent()).isEqualByComparingTo(r.cost().money().amount())
         .isLessThanOrEqualTo(new BigDecimal("10"));
   }
 
@@ -195,7 +195,7 @@ class TextGeneratorBudgetTest {
         .addListener(new CostListener() {
           @Override
           public void onBudgetOverrun(CallContext c, Reservation r, CostReport actual) {
-            events.add("overrun " + actual.cost().amount());
+            events.add("overrun " + actual.money().amount());
           }
         }).build();
   }
@@ -226,8 +226,8 @@ class TextGeneratorBudgetTest {
     GenerationResult warm = g.generate(request("acme", 3, 1, 2, 3));
 
     assertThat(cold.first().generatedTokenIds()).hasSize(3);
-    assertThat(cold.cost().cost().amount()).isEqualByComparingTo("8"); // 6 s cold prefill + 2 decode steps
-    assertThat(warm.cost().cost().amount()).isEqualByComparingTo("3");
+    assertThat(cold.cost().money().amount()).isEqualByComparingTo("8"); // 6 s cold prefill + 2 decode steps
+    assertThat(warm.cost().money().amount()).isEqualByComparingTo("3");
     assertThat(events).containsExactly("record overrun=false money=8", "record overrun=false money=3");
     BudgetStatus status = budgets.statusForTenant("acme").get(0);
     assertThat(status.spent()).isEqualByComparingTo("11");
@@ -246,7 +246,7 @@ class TextGeneratorBudgetTest {
     GenerationResult r = g.generate(request("acme", 3, 1, 2, 3));
 
     assertThat(r.first().finishReason()).isEqualTo(FinishReason.BUDGET);
-    assertThat(r.cost().cost().amount()).isEqualByComparingTo("500");
+    assertThat(r.cost().money().amount()).isEqualByComparingTo("500");
     assertThat(events).containsExactly("record overrun=true money=500", "overrun 500");
     assertThat(budgets.statusForTenant("acme").get(0).spent()).isEqualByComparingTo("500");
     assertThatThrownBy(() -> g.generate(request("acme", 1, 1, 2, 3)))
@@ -266,7 +266,7 @@ class TextGeneratorBudgetTest {
     GenerationResult r = g.generate(request("acme", 10, 1, 2, 3));
 
     assertThat(r.first().finishReason()).isEqualTo(FinishReason.BUDGET);
-    assertThat(r.cost().cost().amount()).isLessThanOrEqualTo(new BigDecimal("22"));
+    assertThat(r.cost().money().amount()).isLessThanOrEqualTo(new BigDecimal("22"));
     BudgetStatus status = budgets.statusForTenant("acme").get(0);
     assertThat(status.spent()).isLessThanOrEqualTo(new BigDecimal("40"));
     assertThat(status.reserved()).isZero();

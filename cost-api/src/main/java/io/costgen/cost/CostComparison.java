@@ -20,14 +20,14 @@ public final class CostComparison {
    * @param target the target as asked for
    * @param basis how the amount was computed (roofline settings and price source, or the
    *     per-token prices and their date)
-   * @param amount the price of the call on that target
+   * @param money the price of the call on that target
    */
-  public record Entry(String target, String basis, Money amount) {
+  public record Entry(String target, String basis, Money money) {
     /** Validates the entry. */
     public Entry {
       Objects.requireNonNull(target, "target");
       Objects.requireNonNull(basis, "basis");
-      Objects.requireNonNull(amount, "amount");
+      Objects.requireNonNull(money, "money");
     }
   }
 
@@ -115,7 +115,7 @@ public final class CostComparison {
     }
     CostReport r = b.build().price(usage);
     return new Entry(target, "roofline " + r.pricing() + "; price " + hw.price().get().source()
-        + " (" + hw.price().get().asOf() + ")", r.cost());
+        + " (" + hw.price().get().asOf() + ")", r.money());
   }
 
   private static Optional<HardwareProfile> hardware(String name) {

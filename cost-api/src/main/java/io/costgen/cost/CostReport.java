@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * The price of one call: its {@link Usage} plus device-seconds, energy (joules), carbon
- * (grams CO2-equivalent) and money, and a short description of the pricing that produced it
+ * (grams CO2-equivalent) and {@link #money()} (the amount, exact), and a short description of the pricing that produced it
  * (e.g. {@code "per-token(in=0.5/1M, out=1.5/1M USD)"}; see {@link CostModel.Builder}).
  *
  * <p>Immutable and thread-safe.
@@ -14,13 +14,13 @@ public record CostReport(
     double deviceSeconds,
     double energyJoules,
     double co2eGrams,
-    Money cost,
+    Money money,
     String pricing) {
 
   /** Checks the required components are present. */
   public CostReport {
     Objects.requireNonNull(usage, "usage");
-    Objects.requireNonNull(cost, "cost");
+    Objects.requireNonNull(money, "money");
     Objects.requireNonNull(pricing, "pricing");
   }
 

@@ -7,7 +7,10 @@ import java.util.OptionalLong;
  * The shape of a decoder-only transformer: everything the cost arithmetic needs.
  *
  * <p>Sizes are element counts (not bytes). {@code parameterCountOverride} replaces the formula
- * count when the exact number is known (e.g. counted from the weights of an ONNX file).
+ * count when the exact number is known (e.g. counted from the weights of an ONNX file);
+ * {@code weightBytesOverride} likewise replaces {@code parameters × bytes(dtype)} in
+ * {@link #weightBytes(DType)} with the bytes a forward pass reads as counted from the files
+ * (quantized codes, scales and zero points of int4/int8 exports, mixed-precision tensors).
  *
  * <p>Arithmetic: exact parameter counts, Kaplan et al. 2020's approximation, forward FLOPs per
  * token and for a whole prefill / decode, KV-cache and weight bytes, training FLOPs. Built-in
@@ -29,10 +32,16 @@ public record ModelShape(
     int vocabSize,
     int contextLength,
     boolean tiedEmbeddings,
-    OptionalLong parameterCountOverride) {
+    OptionalLong parameterCountOverride,
+    OptionalLong weightBytesOverride) {
 
   public ModelShape {
     Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(weightBytesOverride, "weightBytesOverride");
+    if (weightBytesOverride.isPresent() && weightBytesOverride.getAsLong() <= 0) {
+      throw new IllegalArgumentException(
+          "weightBytesOverride: " + weightBytesOverride.getAsLong() + " must be > 0");
+    }
     Objects.requireNonNull(family, "family");
     Objects.requireNonNull(parameterCountOverride, "parameterCountOverride");
     requirePositive("layers", layers);
@@ -51,6 +60,14 @@ public record ModelShape(
       throw new IllegalArgumentException(
           "parameterCountOverride: " + parameterCountOverride.getAsLong() + " must be > 0");
     }
+  }
+
+  /** A shape without a counted weight size ({@code weightBytesOverride} empty). */
+  public ModelShape(String name, ArchitectureFamily family, int layers, int hiddenSize,
+      int attentionHeads, int kvHeads, int headSize, int intermediateSize, int vocabSize,
+      int contextLength, boolean tiedEmbeddings, OptionalLong parameterCountOverride) {
+    this(name, family, layers, hiddenSize, attentionHeads, kvHeads, headSize, intermediateSize,
+        vocabSize, contextLength, tiedEmbeddings, parameterCountOverride, OptionalLong.empty());
   }
 
   /** A builder with the defaults described on {@link Builder}. */
@@ -73,6 +90,7 @@ public record ModelShape(
     b.contextLength = contextLength;
     b.tiedEmbeddings = tiedEmbeddings;
     b.parameterCountOverride = parameterCountOverride;
+    b.weightBytesOverride = weightBytesOverride;
     return b;
   }
 
@@ -231,11 +249,16 @@ public record ModelShape(
 
   /**
    * Bytes to hold all weights ({@link #parameters()}) in {@code dtype}: 4 (fp32), 2 (fp16/bf16),
-   * 1 (int8) or 0.5 (int4) bytes per parameter. Quantisation scales and zero points are not
-   * counted.
+   * 1 (int8) or 0.5 (int4) bytes per parameter; quantisation scales and zero points are not
+   * counted. When the shape carries {@code weightBytesOverride} (counted from a model's files:
+   * stored weights plus scales and zero points), that count is returned whatever {@code dtype}
+   * is asked, since it is what a forward pass of that model reads.
    */
   public double weightBytes(DType dtype) {
     Objects.requireNonNull(dtype, "dtype");
+    if (weightBytesOverride.isPresent()) {
+      return weightBytesOverride.getAsLong();
+    }
     return parameters() * dtype.bytesPerElement();
   }
 
@@ -314,6 +337,7 @@ public record ModelShape(
     private int contextLength;
     private boolean tiedEmbeddings = true;
     private OptionalLong parameterCountOverride = OptionalLong.empty();
+    private OptionalLong weightBytesOverride = OptionalLong.empty();
 
     private Builder() {}
 
@@ -341,6 +365,12 @@ public record ModelShape(
     public Builder tiedEmbeddings(boolean v) { this.tiedEmbeddings = v; return this; }
     /** Exact parameter count (e.g. counted from weights); overrides the formula. */
     public Builder parameterCount(long v) { this.parameterCountOverride = OptionalLong.of(v); return this; }
+    /**
+     * Exact bytes a forward pass reads for the weights, counted from a model's files (stored
+     * weight values plus quantization scales and zero points); replaces
+     * {@code parameters × bytes(dtype)} in {@link ModelShape#weightBytes(DType)}.
+     */
+    public Builder weightBytes(long v) { this.weightBytesOverride = OptionalLong.of(v); return this; }
 
     /**
      * Builds the shape.
@@ -352,7 +382,7 @@ public record ModelShape(
       int hs = headSize == 0 && attentionHeads > 0 ? hiddenSize / attentionHeads : headSize;
       int ff = intermediateSize == 0 ? 4 * hiddenSize : intermediateSize;
       return new ModelShape(name, family, layers, hiddenSize, attentionHeads, kv, hs, ff,
-          vocabSize, contextLength, tiedEmbeddings, parameterCountOverride);
+          vocabSize, contextLength, tiedEmbeddings, parameterCountOverride, weightBytesOverride);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.costgen.cost;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -10,8 +11,8 @@ import java.util.Optional;
  * <p>{@code promptTokens} counts every prompt token of every input row (padding excluded);
  * {@code completionTokens} every generated token of every returned sequence.
  * {@code deviceSeconds} is wall time × devices busy for the call; for a call that shared a
- * batched forward pass it is the call's share. {@code timeToFirstTokenSeconds} is negative when
- * unknown. {@code model} is present when the caller knows the model's shape (needed by the
+ * batched forward pass it is the call's share. {@code timeToFirstToken} is empty when unknown
+ * (e.g. a call that failed before its first token, or a remote call without streaming). {@code model} is present when the caller knows the model's shape (needed by the
  * roofline pricing); a remote API call may leave it empty.
  *
  * <p>Immutable and thread-safe. Build with {@link #builder()}.
@@ -28,7 +29,7 @@ public record Usage(
     double bytesMoved,
     double wallSeconds,
     double deviceSeconds,
-    double timeToFirstTokenSeconds,
+    Optional<Duration> timeToFirstToken,
     int devices) {
 
   public Usage {
@@ -43,6 +44,12 @@ public record Usage(
     requireNonNegative("bytesMoved", bytesMoved);
     requireNonNegative("wallSeconds", wallSeconds);
     requireNonNegative("deviceSeconds", deviceSeconds);
+    Objects.requireNonNull(timeToFirstToken, "timeToFirstToken");
+    timeToFirstToken.ifPresent(d -> {
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("timeToFirstToken: " + d + " must be >= 0 (empty when unknown)");
+      }
+    });
     if (devices < 1) {
       throw new IllegalArgumentException("devices: " + devices + " must be >= 1");
     }
@@ -70,7 +77,7 @@ public record Usage(
         .bytesMoved(bytesMoved)
         .wallSeconds(wallSeconds)
         .deviceSeconds(deviceSeconds)
-        .timeToFirstTokenSeconds(timeToFirstTokenSeconds)
+        .timeToFirstToken(timeToFirstToken.orElse(null))
         .devices(devices);
   }
 
@@ -90,7 +97,7 @@ public record Usage(
     }
   }
 
-  /** Builder for {@link Usage}; every field defaults to zero (devices to 1). Not thread-safe. */
+  /** Builder for {@link Usage}; every field defaults to zero (devices to 1, time to first token to unknown). Not thread-safe. */
   public static final class Builder {
     private String modelName = "";
     private ModelShape model;
@@ -103,7 +110,7 @@ public record Usage(
     private double bytesMoved;
     private double wallSeconds;
     private double deviceSeconds;
-    private double timeToFirstTokenSeconds = -1;
+    private Duration timeToFirstToken;
     private int devices = 1;
 
     private Builder() {}
@@ -119,13 +126,14 @@ public record Usage(
     public Builder bytesMoved(double v) { this.bytesMoved = v; return this; }
     public Builder wallSeconds(double v) { this.wallSeconds = v; return this; }
     public Builder deviceSeconds(double v) { this.deviceSeconds = v; return this; }
-    public Builder timeToFirstTokenSeconds(double v) { this.timeToFirstTokenSeconds = v; return this; }
+    /** Time to the first generated token; null (the default) when unknown. */
+    public Builder timeToFirstToken(Duration v) { this.timeToFirstToken = v; return this; }
     public Builder devices(int v) { this.devices = v; return this; }
 
     public Usage build() {
       return new Usage(modelName, Optional.ofNullable(model), promptTokens, completionTokens,
           sequences, decodeSteps, prefillFlops, decodeFlops, bytesMoved, wallSeconds,
-          deviceSeconds, timeToFirstTokenSeconds, devices);
+          deviceSeconds, Optional.ofNullable(timeToFirstToken), devices);
     }
   }
 }

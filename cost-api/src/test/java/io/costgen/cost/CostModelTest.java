@@ -28,7 +28,7 @@ class CostModelTest {
   void perMillionTokens_pricesPromptAndCompletionExactly() {
     CostModel m = CostModel.builder().perMillionTokens(Money.usd("0.50"), Money.usd("1.50")).build();
     CostReport r = m.price(usage(1000, 500));
-    assertThat(r.cost()).isEqualTo(Money.usd("0.00125"));
+    assertThat(r.money()).isEqualTo(Money.usd("0.00125"));
     assertThat(r.deviceSeconds()).isZero();
     assertThat(r.energyJoules()).isZero();
     assertThat(r.pricing()).isEqualTo("per-token(in=0.5/1M, out=1.5/1M USD)");
@@ -39,7 +39,7 @@ class CostModelTest {
     CostModel m = CostModel.builder().perMillionTokens(Money.usd("0.50"), Money.usd("1.50")).build();
     CostReport r = m.price(Usage.builder().promptTokens(1000).completionTokens(500).deviceSeconds(0.048).build());
     assertThat(r.deviceSeconds()).isEqualTo(0.048);
-    assertThat(r.cost()).isEqualTo(Money.usd("0.00125"));
+    assertThat(r.money()).isEqualTo(Money.usd("0.00125"));
     assertThat(r.energyJoules()).isZero();
   }
 
@@ -47,11 +47,11 @@ class CostModelTest {
   void tinyCosts_neverRoundToZero() {
     CostModel tokens = CostModel.builder()
         .perMillionTokens(Money.usd("0.000001"), Money.usd("0.000001")).build();
-    assertThat(tokens.price(usage(1, 0)).cost()).isEqualTo(Money.usd("0.000000000001"));
+    assertThat(tokens.price(usage(1, 0)).money()).isEqualTo(Money.usd("0.000000000001"));
 
     CostModel device = CostModel.builder().perDeviceHour(Money.usd("0.01"))
         .localHardware(HardwareProfile.T4).build();
-    Money c = device.price(Usage.builder().deviceSeconds(1e-9).build()).cost();
+    Money c = device.price(Usage.builder().deviceSeconds(1e-9).build()).money();
     assertThat(c.isZero()).isFalse();
     assertThat(c.amount()).isEqualByComparingTo(new BigDecimal("0.01")
         .multiply(new BigDecimal("1e-9")).divide(BigDecimal.valueOf(3600), MathContext.DECIMAL128));
@@ -62,7 +62,7 @@ class CostModelTest {
     Currency eur = Currency.getInstance("EUR");
     CostModel m = CostModel.builder().perMillionTokens(
         Money.of(new BigDecimal("2"), eur), Money.of(new BigDecimal("4"), eur)).build();
-    assertThat(m.price(usage(500_000, 250_000)).cost()).isEqualTo(Money.of(new BigDecimal("2"), eur));
+    assertThat(m.price(usage(500_000, 250_000)).money()).isEqualTo(Money.of(new BigDecimal("2"), eur));
   }
 
   // ------------------------------------------------------------------ device time
@@ -72,7 +72,7 @@ class CostModelTest {
     CostModel m = CostModel.builder().perDeviceHour(Money.usd("2.79"))
         .localHardware(HardwareProfile.A100_80GB_SXM).build();
     CostReport r = m.price(Usage.builder().deviceSeconds(36).build());
-    assertThat(r.cost()).isEqualTo(Money.usd("0.0279"));
+    assertThat(r.money()).isEqualTo(Money.usd("0.0279"));
     assertThat(r.deviceSeconds()).isEqualTo(36.0);
     assertThat(r.pricing()).contains("2.79 USD/h").contains("measured device-seconds")
         .contains("A100-80GB-SXM roofline, bound x2.0");
@@ -82,7 +82,7 @@ class CostModelTest {
   void utilization_dividesDeviceMoney() {
     CostModel m = CostModel.builder().perDeviceHour(Money.usd("1"))
         .localHardware(HardwareProfile.T4).utilization(0.5).build();
-    assertThat(m.price(Usage.builder().deviceSeconds(3600).build()).cost()).isEqualTo(Money.usd("2"));
+    assertThat(m.price(Usage.builder().deviceSeconds(3600).build()).money()).isEqualTo(Money.usd("2"));
   }
 
   @Test
@@ -94,7 +94,7 @@ class CostModelTest {
     double predicted = RooflineModel.of(HardwareProfile.H100_SXM).predict(LLAMA2_7B, 512, 128, 1)
         .deviceSeconds();
     assertThat(r.deviceSeconds()).isEqualTo(predicted);
-    assertThat(r.cost().amount().doubleValue()).isCloseTo(predicted / 3600 * 3.99, withinPercentage(1e-9));
+    assertThat(r.money().amount().doubleValue()).isCloseTo(predicted / 3600 * 3.99, withinPercentage(1e-9));
     assertThat(r.pricing()).contains("3.99 USD/h").contains("H100-SXM");
   }
 
@@ -115,7 +115,7 @@ class CostModelTest {
     CostReport r = m.price(Usage.builder().deviceSeconds(10).build());
     assertThat(r.energyJoules()).isCloseTo(400 * 10 * 1.2, withinPercentage(1e-9));
     assertThat(r.co2eGrams()).isCloseTo(4800 / 3.6e6 * 436, withinPercentage(1e-9));
-    assertThat(r.cost().isZero()).isTrue();
+    assertThat(r.money().isZero()).isTrue();
     assertThat(r.pricing()).contains("PUE 1.2").contains("436.0 gCO2e/kWh");
   }
 
@@ -128,7 +128,7 @@ class CostModelTest {
     double joules = 700 * 0.7 * 3600 * 1.1;
     assertThat(r.energyJoules()).isCloseTo(joules, withinPercentage(1e-9));
     assertThat(r.co2eGrams()).isCloseTo(joules / 3.6e6 * 367, withinPercentage(1e-9));
-    assertThat(r.cost().amount().doubleValue()).isCloseTo(0.10 * joules / 3.6e6, withinPercentage(1e-9));
+    assertThat(r.money().amount().doubleValue()).isCloseTo(0.10 * joules / 3.6e6, withinPercentage(1e-9));
 
     CostModel watts = CostModel.builder().localHardware(HardwareProfile.H100_SXM).powerWatts(1000).build();
     assertThat(watts.price(Usage.builder().deviceSeconds(1).build()).energyJoules())
@@ -223,7 +223,7 @@ class CostModelTest {
   }
 
   private static void assertEstimateCovers(CostReport estimate, CostReport price, String call) {
-    assertThat(estimate.cost()).as(call + " " + estimate.pricing()).isGreaterThanOrEqualTo(price.cost());
+    assertThat(estimate.money()).as(call + " " + estimate.pricing()).isGreaterThanOrEqualTo(price.money());
     if (!estimate.pricing().startsWith("per-token(")) {
       // a per-token estimate predicts no device time (nothing is priced by it), while its price
       // records the measured device time for the ledger
@@ -301,7 +301,7 @@ class CostModelTest {
   @Test
   void free_pricesAtZero_butKeepsUsage() {
     CostReport r = CostModel.free().price(Usage.builder().completionTokens(5).deviceSeconds(2).build());
-    assertThat(r.cost().isZero()).isTrue();
+    assertThat(r.money().isZero()).isTrue();
     assertThat(r.deviceSeconds()).isEqualTo(2.0);
     assertThat(CostModel.free().estimate(TINY, 10, 4, 3).usage().completionTokens()).isEqualTo(12);
   }

@@ -10,7 +10,7 @@ class CostReportTest {
   @Test
   void free_reportsZeroMoneyAndKeepsDeviceSeconds() {
     CostReport r = CostReport.free(Usage.builder().deviceSeconds(1.25).build());
-    assertThat(r.cost()).isEqualTo(Money.zero(Money.USD));
+    assertThat(r.money()).isEqualTo(Money.zero(Money.USD));
     assertThat(r.deviceSeconds()).isEqualTo(1.25);
     assertThat(r.energyJoules()).isZero();
     assertThat(r.pricing()).isEqualTo("none");
@@ -19,6 +19,6 @@ class CostReportTest {
   @Test
   void requiredComponents_mustBePresent() {
     assertThatThrownBy(() -> new CostReport(Usage.none(), 0, 0, 0, null, "p"))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("cost");
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("money");
   }
 }

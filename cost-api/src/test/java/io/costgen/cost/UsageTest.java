@@ -13,7 +13,17 @@ class UsageTest {
     assertThat(u.totalTokens()).isZero();
     assertThat(u.devices()).isEqualTo(1);
     assertThat(u.model()).isEmpty();
-    assertThat(u.timeToFirstTokenSeconds()).isNegative();
+    assertThat(u.timeToFirstToken()).isEmpty();
+  }
+
+  @Test
+  void timeToFirstToken_isADuration_emptyWhenUnknown_neverNegative() {
+    Usage known = Usage.builder().timeToFirstToken(java.time.Duration.ofMillis(25)).build();
+    assertThat(known.timeToFirstToken()).contains(java.time.Duration.ofMillis(25));
+    assertThat(known.toBuilder().build()).isEqualTo(known);
+    // No -1 sentinel: a negative time is an error, unknown is empty.
+    assertThatThrownBy(() -> Usage.builder().timeToFirstToken(java.time.Duration.ofMillis(-1)).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("timeToFirstToken:");
   }
 
   @Test

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * One slice of where a day's money goes ({@link DailyCostProjection.Result#breakdown()}).
+ * One slice of where a day's money goes ({@link ProjectionResult#breakdown()}).
  *
  * <p>Immutable and thread-safe.
  *

@@ -1,5 +1,6 @@
 package io.costgen.projection;
 
+import io.costgen.cost.CostModel;
 import io.costgen.cost.DType;
 import io.costgen.cost.HardwareProfile;
 import io.costgen.cost.LatencyEstimate;
@@ -10,14 +11,11 @@ import io.costgen.cost.TrainingCompute;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 
 /**
  * What it costs per day, in compute, to serve a chat service ("日均算力运营成本"): traffic ×
@@ -33,7 +31,7 @@ import java.util.OptionalLong;
  *     .hardware(HardwareProfile.A100_80GB_SXM).devicesPerReplica(8).devicesPerServer(8)
  *     .batch(64).utilization(0.5).pricePerDeviceHour(Money.usd("1"))
  *     .build();
- * DailyCostProjection.Result r = p.project();
+ * ProjectionResult r = p.project();
  * r.costPerDay();       // Money, exact decimal
  * r.devices().peak();   // whole devices, rounded up to whole replicas
  * }</pre>
@@ -54,6 +52,10 @@ import java.util.OptionalLong;
  * energy per day               = (busy device-s + idle device-s × idle fraction) × W × PUE
  * </pre>
  *
+ * <p>This class holds the inputs; {@link #project()} hands them to the solver and returns a
+ * {@link ProjectionResult}; {@link io.costgen.projection.report.ProjectionInputs} and the other
+ * classes in {@code io.costgen.projection.report} render them as text.
+ *
  * <p>Immutable and thread-safe; build with {@link #builder()}, change with {@link #toBuilder()}.
  */
 public final class DailyCostProjection {
@@ -62,10 +64,6 @@ public final class DailyCostProjection {
   public static final double SECONDS_PER_DAY = 86_400;
   /** Days in a year (365). */
   public static final int DAYS_PER_YEAR = 365;
-  /** Default PUE 1.2 (Epoch AI's energy sheet: "ranges from 1.1 to 1.3 for AI data centers"). */
-  public static final double DEFAULT_PUE = 1.2;
-  /** Default grid intensity, 436 gCO2e/kWh: world average 2022 (Ember 2023). */
-  public static final double DEFAULT_GRID_GRAMS_CO2E_PER_KWH = 436;
   /** Significant digits kept in money derived from device time (a double has 15–17). */
   public static final int SIGNIFICANT_DIGITS = 17;
   /** Default largest batch a latency target or throughput search considers. */
@@ -92,37 +90,37 @@ public final class DailyCostProjection {
     PEAK
   }
 
-  private final double requestsPerDay;
-  private final Double dailyActiveUsers;
-  private final Double requestsPerUser;
-  private final long promptTokens;
-  private final long outputTokens;
-  private final double peakToAverage;
-  private final ModelShape model;
-  private final DType weightDtype;
-  private final DType kvCacheDtype;
-  private final DType computeDtype;
-  private final HardwareProfile hardware;
-  private final Integer devicesPerReplica;
-  private final Integer devicesPerServer;
-  private final double computeEfficiency;
-  private final double bandwidthEfficiency;
-  private final double passOverheadSeconds;
-  private final Integer batch;
-  private final Double targetLatencySeconds;
-  private final int maxBatch;
-  private final Double measuredThroughput;
-  private final MeasuredWorkload calibration;
-  private final double utilization;
-  private final Provisioning provisioning;
-  private final Money pricePerDeviceHour;
-  private final boolean explicitPrice;
-  private final Money electricityPerKwh;
-  private final double pue;
-  private final double gridGramsCo2ePerKwh;
-  private final Double powerWattsPerDevice;
-  private final double powerFactor;
-  private final double idlePowerFraction;
+  final double requestsPerDay;
+  final Double dailyActiveUsers;
+  final Double requestsPerUser;
+  final long promptTokens;
+  final long outputTokens;
+  final double peakToAverage;
+  final ModelShape model;
+  final DType weightDtype;
+  final DType kvCacheDtype;
+  final DType computeDtype;
+  final HardwareProfile hardware;
+  final Integer devicesPerReplica;
+  final Integer devicesPerServer;
+  final double computeEfficiency;
+  final double bandwidthEfficiency;
+  final double passOverheadSeconds;
+  final Integer batch;
+  final Double targetLatencySeconds;
+  final int maxBatch;
+  final Double measuredThroughput;
+  final MeasuredWorkload calibration;
+  final double utilization;
+  final Provisioning provisioning;
+  final Money pricePerDeviceHour;
+  final boolean explicitPrice;
+  final Money electricityPerKwh;
+  final double pue;
+  final double gridGramsCo2ePerKwh;
+  final Double powerWattsPerDevice;
+  final double powerFactor;
+  final double idlePowerFraction;
 
   private DailyCostProjection(Builder b) {
     this.requestsPerDay = b.requestsPerDay;
@@ -218,6 +216,12 @@ public final class DailyCostProjection {
   public double pue() { return pue; }
   /** Grid carbon intensity, gCO2e per kWh. */
   public double gridGramsCo2ePerKwh() { return gridGramsCo2ePerKwh; }
+  /** The explicit power per busy device, watts, before the power factor (empty: the TDP). */
+  public OptionalDouble powerWattsPerDevice() { return opt(powerWattsPerDevice); }
+  /** Fraction of the (explicit or TDP) power a busy device draws. */
+  public double powerFactor() { return powerFactor; }
+  /** Power of an idle paid device as a fraction of its busy power. */
+  public double idlePowerFraction() { return idlePowerFraction; }
   /** Power per busy device, watts: the explicit figure (else TDP) × power factor. */
   public double busyWattsPerDevice() {
     return (powerWattsPerDevice != null ? powerWattsPerDevice : hardware.tdpWatts()) * powerFactor;
@@ -261,185 +265,18 @@ public final class DailyCostProjection {
     return d;
   }
 
-  /** Inputs as (name, value, unit) rows, in the order a report should show them. */
-  public List<Input> describe() {
-    List<Input> rows = new ArrayList<>();
-    if (dailyActiveUsers != null) {
-      rows.add(new Input("dailyActiveUsers", num(dailyActiveUsers), "users"));
-      rows.add(new Input("requestsPerUser", num(requestsPerUser), "requests per user per day"));
-    }
-    rows.add(new Input("requestsPerDay", num(requestsPerDay), "requests"));
-    rows.add(new Input("promptTokens", Long.toString(promptTokens), "tokens per request"));
-    rows.add(new Input("outputTokens", Long.toString(outputTokens), "tokens per request"));
-    rows.add(new Input("peakToAverage", num(peakToAverage), "peak ÷ average traffic"));
-    rows.add(new Input("model", model.name() + " (" + String.format(Locale.ROOT, "%,d",
-        model.parameters()) + " parameters)", ""));
-    RooflineModel r = roofline(1);
-    rows.add(new Input("weightDtype", r.weightDtype().name(), ""));
-    rows.add(new Input("kvCacheDtype", r.kvCacheDtype().name(), ""));
-    rows.add(new Input("computeDtype", r.computeDtype().name(), ""));
-    rows.add(new Input("hardware", hardware.name(), ""));
-    rows.add(new Input("devicesPerReplica",
-        devicesPerReplica == null ? "auto (fit weights + KV cache)" : devicesPerReplica.toString(),
-        "devices"));
-    rows.add(new Input("devicesPerServer",
-        devicesPerServer == null ? "-" : devicesPerServer.toString(), "devices"));
-    rows.add(new Input("method", method().name(), ""));
-    if (measuredThroughput != null) {
-      rows.add(new Input("measuredThroughput", num(measuredThroughput),
-          "output tokens per busy device-second"));
-    } else {
-      rows.add(new Input("computeEfficiency", num(computeEfficiency), "MFU"));
-      rows.add(new Input("bandwidthEfficiency", num(bandwidthEfficiency), "fraction of peak"));
-      if (targetLatencySeconds != null) {
-        rows.add(new Input("targetLatencySeconds", num(targetLatencySeconds), "s per request"));
-      } else {
-        rows.add(new Input("batch", Integer.toString(batch == null ? 1 : batch), "rows"));
-      }
-    }
-    if (calibration != null) {
-      rows.add(new Input("calibration", calibration.requests() + " requests, "
-          + num(calibration.deviceSeconds()) + " device-s on " + calibration.measuredOn().name(),
-          ""));
-    }
-    rows.add(new Input("utilization", num(utilization), "busy ÷ paid device time"));
-    rows.add(new Input("provisioning", provisioning.name(), ""));
-    rows.add(new Input("pricePerDeviceHour", pricePerDeviceHour.toString(),
-        explicitPrice ? "per device-hour" : "per device-hour (catalog)"));
-    if (electricityPerKwh != null) {
-      rows.add(new Input("electricityPerKwh", electricityPerKwh.toString(), "per kWh"));
-    }
-    rows.add(new Input("powerWattsPerDevice", num(busyWattsPerDevice()),
-        "W busy (" + (powerWattsPerDevice == null ? "TDP" : num(powerWattsPerDevice) + " W")
-            + " × " + num(powerFactor) + ")"));
-    rows.add(new Input("idlePowerFraction", num(idlePowerFraction), "of busy power"));
-    rows.add(new Input("pue", num(pue), ""));
-    rows.add(new Input("gridGramsCo2ePerKwh", num(gridGramsCo2ePerKwh), "gCO2e/kWh"));
-    return List.copyOf(rows);
-  }
-
-  /**
-   * One input of a projection, for tables and reports.
-   *
-   * @param name the builder / scenario field name
-   * @param value the value as text
-   * @param unit its unit or a short note (may be empty)
-   */
-  public record Input(String name, String value, String unit) {
-    public Input {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(value, "value");
-      Objects.requireNonNull(unit, "unit");
-    }
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Projection
 
   /**
-   * Runs the projection.
+   * Runs the projection ({@link ProjectionSolver}).
    *
    * @throws IllegalArgumentException if a fixed {@code devicesPerReplica} cannot hold the weights
    *     plus KV cache at the batch (the message names the devices needed), or no batch up to
    *     {@code maxBatch} meets {@code targetLatencySeconds}
    */
-  public Result project() {
-    List<String> warnings = new ArrayList<>();
-    Method method = method();
-    int devices;
-    int minimumDevices;
-    OptionalInt usedBatch = OptionalInt.empty();
-    Optional<LatencyEstimate> latency = Optional.empty();
-    OptionalDouble factor = OptionalDouble.empty();
-    double prefillDsr;
-    double decodeDsr;
-    double busyDsr;
-
-    if (method == Method.MEASURED_THROUGHPUT) {
-      int b = batch == null ? 1 : batch;
-      minimumDevices = minimumDevicesPerReplica(b);
-      devices = devicesPerReplica != null ? devicesPerReplica : minimumDevices;
-      if (devices < minimumDevices) {
-        warnings.add("devicesPerReplica: " + devices + " cannot hold " + memoryText(b)
-            + "; the roofline needs >= " + minimumDevices + " (the measured throughput is used"
-            + " as given)");
-      }
-      busyDsr = outputTokens / measuredThroughput;
-      prefillDsr = 0;
-      decodeDsr = 0;
-    } else {
-      Choice c = chooseBatch();
-      devices = c.devices;
-      minimumDevices = minimumDevicesPerReplica(c.batch);
-      usedBatch = OptionalInt.of(c.batch);
-      double k = 1;
-      if (method == Method.CALIBRATED) {
-        k = calibrationFactor();
-        factor = OptionalDouble.of(k);
-        if (k < SUSPICIOUS_CALIBRATION || k > 1 / SUSPICIOUS_CALIBRATION) {
-          warnings.add(String.format(Locale.ROOT, "calibration: the measurement on %s took %.3g×"
-              + " its roofline prediction; check the units of the measured device-seconds and"
-              + " the measuring profile", calibration.measuredOn().name(), k));
-        }
-      }
-      LatencyEstimate e = c.latency;
-      if (k != 1) {
-        e = new LatencyEstimate(e.prefillSeconds() * k, e.decodeSeconds() * k,
-            e.decodeSecondsPerToken() * k, e.totalSeconds() * k, e.decodeSteps(), e.devices(),
-            e.prefillBound(), e.decodeBound());
-      }
-      latency = Optional.of(e);
-      prefillDsr = e.prefillSeconds() * devices / c.batch;
-      decodeDsr = e.decodeSeconds() * devices / c.batch;
-      busyDsr = e.totalSeconds() * devices / c.batch;
-    }
-    if (context() > model.contextLength()) {
-      warnings.add("promptTokens + outputTokens: " + context() + " exceeds " + model.name()
-          + "'s context length " + model.contextLength() + " (projected as if it fitted)");
-    }
-
-    double busyPerDay = requestsPerDay * busyDsr;
-    double averageDevices = busyPerDay / utilization / SECONDS_PER_DAY;
-    long peakReplicas = ceil(averageDevices * peakToAverage / devices);
-    long peakDevices = peakReplicas * devices;
-    OptionalLong servers = devicesPerServer == null ? OptionalLong.empty()
-        : OptionalLong.of(ceil((double) peakDevices / devicesPerServer));
-    double paidPerDay = provisioning == Provisioning.ELASTIC ? busyPerDay / utilization
-        : peakDevices * SECONDS_PER_DAY;
-    if (provisioning == Provisioning.PEAK && paidPerDay < busyPerDay) {
-      paidPerDay = busyPerDay; // cannot happen with utilisation <= 1 and peak >= 1; guards rounding
-    }
-    double idlePerDay = Math.max(0, paidPerDay - busyPerDay);
-
-    double watts = busyWattsPerDevice();
-    double joulesPerDay = (busyPerDay + idlePerDay * idlePowerFraction) * watts * pue;
-    double kwhPerDay = joulesPerDay / 3.6e6;
-    double whPerRequest = kwhPerDay * 1000 / requestsPerDay;
-    double co2eKgPerDay = kwhPerDay * gridGramsCo2ePerKwh / 1000;
-
-    Money deviceMoney = deviceMoney(paidPerDay);
-    Money electricity = electricityPerKwh == null ? Money.zero(pricePerDeviceHour.currency())
-        : electricityPerKwh.times(kwhPerDay);
-    Money perDay = deviceMoney.plus(electricity);
-    List<CostShare> breakdown = breakdown(method, perDay, deviceMoney, electricity,
-        requestsPerDay * prefillDsr, busyPerDay, paidPerDay);
-
-    double outputPerDay = requestsPerDay * outputTokens;
-    Devices d = new Devices(devices, minimumDevices, averageDevices, peakDevices, peakReplicas,
-        servers);
-    Optional<LatencyEstimate.Bound> bound = latency.map(e ->
-        e.prefillSeconds() > e.decodeSeconds() ? e.prefillBound() : e.decodeBound());
-    return new Result(this, method, requestsPerDay, requestsPerDay * promptTokens, outputPerDay,
-        requestsPerDay * (promptTokens + outputTokens), usedBatch, d, busyDsr, prefillDsr,
-        decodeDsr, outputTokens / busyDsr, busyPerDay / 3600, paidPerDay / 3600, perDay,
-        significant(perDay.times(BigDecimal.valueOf(DAYS_PER_YEAR))
-            .dividedBy(BigDecimal.valueOf(12))),
-        perDay.times(BigDecimal.valueOf(DAYS_PER_YEAR)),
-        significant(perDay.dividedBy(BigDecimal.valueOf(requestsPerDay))),
-        significant(perDay.dividedBy(BigDecimal.valueOf(outputPerDay / 1e6))),
-        kwhPerDay, whPerRequest, co2eKgPerDay, bound,
-        latency.map(e -> OptionalDouble.of(e.totalSeconds())).orElse(OptionalDouble.empty()),
-        latency, factor, breakdown, warnings);
+  public ProjectionResult project() {
+    return new ProjectionSolver(this).solve();
   }
 
   /**
@@ -465,7 +302,7 @@ public final class DailyCostProjection {
 
   /**
    * The smallest batch whose roofline throughput reaches {@code outputTokensPerDeviceSecond}
-   * (output tokens per busy device-second, as {@link Result#outputTokensPerDeviceSecond()}), with
+   * (output tokens per busy device-second, as {@link ProjectionResult#outputTokensPerDeviceSecond()}), with
    * devices per replica sized to fit each batch (the fixed {@code devicesPerReplica} is ignored
    * here), searching 1 … {@code maxBatch}. Empty when no batch reaches it (the KV-cache traffic
    * per row sets a ceiling that no batch passes).
@@ -524,216 +361,10 @@ public final class DailyCostProjection {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Result types
-
-  /**
-   * Devices for a projection.
-   *
-   * @param perReplica devices one model replica runs on
-   * @param minimumPerReplica fewest devices that hold weights + KV cache at the batch
-   * @param average paid devices averaged over the day (busy ÷ utilisation ÷ 86,400; fractional)
-   * @param peak devices at the peak hour: ⌈average × peak-to-average ÷ perReplica⌉ × perReplica
-   * @param peakReplicas replicas at the peak hour
-   * @param servers ⌈peak ÷ devices per server⌉, when devices per server was given
-   */
-  public record Devices(int perReplica, int minimumPerReplica, double average, long peak,
-      long peakReplicas, OptionalLong servers) {
-    public Devices {
-      Objects.requireNonNull(servers, "servers");
-    }
-  }
-
-  /**
-   * The projection of one day. Money is decimal ({@link Money}) in the price's currency, to
-   * {@value DailyCostProjection#SIGNIFICANT_DIGITS} significant digits (it derives from
-   * device-seconds held as doubles); the breakdown adds up to the day's cost exactly. Energy in
-   * kWh (per day) and Wh (per request); CO2e in kg per day.
-   *
-   * <p>Immutable and thread-safe.
-   *
-   * @param projection the inputs
-   * @param method how busy device-seconds were obtained
-   * @param requestsPerDay requests per day
-   * @param promptTokensPerDay prompt tokens per day
-   * @param outputTokensPerDay generated tokens per day
-   * @param tokensPerDay prompt + generated tokens per day
-   * @param batch rows per forward pass the roofline used (empty for a measured throughput)
-   * @param devices devices on average and at the peak
-   * @param deviceSecondsPerRequest busy device-seconds per request
-   * @param prefillDeviceSecondsPerRequest the prefill part (0 when not split)
-   * @param decodeDeviceSecondsPerRequest the decode part (0 when not split)
-   * @param outputTokensPerDeviceSecond output tokens per busy device-second
-   * @param busyDeviceHoursPerDay busy device-hours per day
-   * @param deviceHoursPerDay paid device-hours per day
-   * @param costPerDay money per day
-   * @param costPerMonth money per month (365 / 12 days)
-   * @param costPerYear money per year (365 days)
-   * @param costPerRequest money per request
-   * @param costPerMillionOutputTokens money per million generated tokens
-   * @param energyKwhPerDay facility energy per day (device energy × PUE), kWh
-   * @param energyWhPerRequest facility energy per request, Wh
-   * @param co2eKgPerDay emissions per day, kg CO2e
-   * @param bound the roofline limit of the longer phase (empty for a measured throughput)
-   * @param latencySeconds request latency at the batch, seconds (empty for a measured throughput)
-   * @param latency the roofline estimate for one batch (calibrated: scaled by the factor)
-   * @param calibrationFactor measured ÷ roofline time on the measuring machine (calibrated only)
-   * @param breakdown where the day's money goes; fractions add to 1
-   * @param warnings things to check (inputs outside the model's assumptions)
-   */
-  public record Result(
-      DailyCostProjection projection,
-      Method method,
-      double requestsPerDay,
-      double promptTokensPerDay,
-      double outputTokensPerDay,
-      double tokensPerDay,
-      OptionalInt batch,
-      Devices devices,
-      double deviceSecondsPerRequest,
-      double prefillDeviceSecondsPerRequest,
-      double decodeDeviceSecondsPerRequest,
-      double outputTokensPerDeviceSecond,
-      double busyDeviceHoursPerDay,
-      double deviceHoursPerDay,
-      Money costPerDay,
-      Money costPerMonth,
-      Money costPerYear,
-      Money costPerRequest,
-      Money costPerMillionOutputTokens,
-      double energyKwhPerDay,
-      double energyWhPerRequest,
-      double co2eKgPerDay,
-      Optional<LatencyEstimate.Bound> bound,
-      OptionalDouble latencySeconds,
-      Optional<LatencyEstimate> latency,
-      OptionalDouble calibrationFactor,
-      List<CostShare> breakdown,
-      List<String> warnings) {
-
-    public Result {
-      Objects.requireNonNull(projection, "projection");
-      Objects.requireNonNull(method, "method");
-      Objects.requireNonNull(devices, "devices");
-      Objects.requireNonNull(costPerDay, "costPerDay");
-      breakdown = List.copyOf(breakdown);
-      warnings = List.copyOf(warnings);
-    }
-
-    /** Grams CO2e per request. */
-    public double co2eGramsPerRequest() {
-      return co2eKgPerDay * 1000 / requestsPerDay;
-    }
-
-    /** The share of {@code part}, or zero money when absent. */
-    public CostShare share(CostShare.Part part) {
-      for (CostShare s : breakdown) {
-        if (s.part() == part) {
-          return s;
-        }
-      }
-      return new CostShare(part, Money.zero(costPerDay.currency()), 0);
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // Internals
 
-  /**
-   * A calibration factor outside [1/50, 50] is reported as a warning: real kernels differ from
-   * the roofline by small factors (a {@code cpu()} profile's Java matmul peak is a lower bound,
-   * so factors below 1 are normal there), not by orders of magnitude.
-   */
-  private static final double SUSPICIOUS_CALIBRATION = 1.0 / 50;
-
-  private record Choice(int batch, int devices, LatencyEstimate latency) {}
-
-  private Choice chooseBatch() {
-    if (targetLatencySeconds == null) {
-      int b = batch == null ? 1 : batch;
-      int d = devicesFor(b, true);
-      return new Choice(b, d, roofline(d).predict(model, promptTokens, outputTokens, b));
-    }
-    Choice best = null;
-    double bestDsr = Double.POSITIVE_INFINITY;
-    double fastest = Double.POSITIVE_INFINITY;
-    for (int b = 1; b <= maxBatch; b++) {
-      int d = devicesFor(b, false);
-      if (d < 0) {
-        break; // fixed devices: larger batches do not fit either
-      }
-      LatencyEstimate e = roofline(d).predict(model, promptTokens, outputTokens, b);
-      fastest = Math.min(fastest, e.totalSeconds());
-      if (e.totalSeconds() <= targetLatencySeconds) {
-        double dsr = e.totalSeconds() * d / b;
-        if (dsr < bestDsr * (1 - 1e-12)) {
-          bestDsr = dsr;
-          best = new Choice(b, d, e);
-        }
-      }
-    }
-    if (best == null) {
-      throw new IllegalArgumentException(String.format(Locale.ROOT,
-          "targetLatencySeconds: %s s is unreachable for %s on %s (fastest batch: %.4g s); "
-              + "raise it, or use faster hardware or fewer tokens",
-          num(targetLatencySeconds), model.name(), hardware.name(), fastest));
-    }
-    return best;
-  }
-
-  /** Devices for batch b: the fixed count (checked) or the minimum. -1 if fixed and too few. */
-  private int devicesFor(int b, boolean fail) {
-    int minimum = minimumDevicesPerReplica(b);
-    if (devicesPerReplica == null) {
-      return minimum;
-    }
-    if (devicesPerReplica < minimum) {
-      if (!fail) {
-        return -1;
-      }
-      throw new IllegalArgumentException("devicesPerReplica: " + devicesPerReplica
-          + " is too few: " + memoryText(b) + " needs >= " + minimum + " x " + hardware.name()
-          + " (" + bytes(hardware.memoryBytes()) + " each); set devicesPerReplica >= " + minimum
-          + " or leave it unset to size it automatically");
-    }
-    return devicesPerReplica;
-  }
-
-  private double calibrationFactor() {
-    MeasuredWorkload w = calibration;
-    LatencyEstimate m = RooflineModel.of(w.measuredOn()).predict(w.model(),
-        w.promptTokensPerRequest(), w.completionTokensPerRequest(), w.batch());
-    double rooflinePerRequest = m.totalSeconds() / w.batch();
-    return w.deviceSecondsPerRequest() / rooflinePerRequest;
-  }
-
-  private List<CostShare> breakdown(Method method, Money total, Money deviceMoney,
-      Money electricity, double prefillPerDay, double busyPerDay, double paidPerDay) {
-    List<CostShare> out = new ArrayList<>();
-    // Exact parts: busy = money(min(busy, paid)); idle = device − busy; decode = busy − prefill.
-    Money busy = busyPerDay >= paidPerDay ? deviceMoney : deviceMoney(busyPerDay);
-    if (method == Method.MEASURED_THROUGHPUT) {
-      out.add(share(CostShare.Part.BUSY, busy, total));
-    } else {
-      Money prefill = deviceMoney(prefillPerDay);
-      if (prefill.compareTo(busy) > 0) {
-        prefill = busy;
-      }
-      out.add(share(CostShare.Part.PREFILL, prefill, total));
-      out.add(share(CostShare.Part.DECODE, busy.minus(prefill), total));
-    }
-    out.add(share(CostShare.Part.IDLE, deviceMoney.minus(busy), total));
-    out.add(share(CostShare.Part.ELECTRICITY, electricity, total));
-    return out;
-  }
-
-  private static CostShare share(CostShare.Part part, Money money, Money total) {
-    double f = total.isZero() ? 0
-        : money.amount().doubleValue() / total.amount().doubleValue();
-    return new CostShare(part, money, Math.min(1, Math.max(0, f)));
-  }
-
   /** Money for device-seconds at the price per device-hour. */
-  private Money deviceMoney(double deviceSeconds) {
+  Money deviceMoney(double deviceSeconds) {
     return significant(pricePerDeviceHour.times(BigDecimal.valueOf(deviceSeconds))
         .dividedBy(BigDecimal.valueOf(3600)));
   }
@@ -742,12 +373,12 @@ public final class DailyCostProjection {
    * Rounds to {@value #SIGNIFICANT_DIGITS} significant digits: money derived from a double
    * (device-seconds, kWh) carries no more, and 34-digit quotients only add noise.
    */
-  private static Money significant(Money m) {
+  static Money significant(Money m) {
     return new Money(m.amount().round(new MathContext(SIGNIFICANT_DIGITS, RoundingMode.HALF_EVEN)),
         m.currency());
   }
 
-  private long context() {
+  long context() {
     return promptTokens + outputTokens;
   }
 
@@ -756,7 +387,7 @@ public final class DailyCostProjection {
         + (double) b * model.kvCacheBytesPerToken(r.kvCacheDtype()) * context();
   }
 
-  private String memoryText(int b) {
+  String memoryText(int b) {
     RooflineModel r = roofline(1);
     double w = model.weightBytes(r.weightDtype());
     double kv = memoryNeededBytes(r, b) - w;
@@ -824,8 +455,8 @@ public final class DailyCostProjection {
    * <p>Defaults: peak-to-average 1, batch 1 (unless a latency target is set), devices per
    * replica sized to fit, MFU 0.5 and bandwidth efficiency 0.8 ({@link RooflineModel}
    * defaults), FP16 weights, utilisation 1, {@link Provisioning#ELASTIC}, the hardware's catalog
-   * price, PUE {@value DailyCostProjection#DEFAULT_PUE},
-   * {@value DailyCostProjection#DEFAULT_GRID_GRAMS_CO2E_PER_KWH} gCO2e/kWh, TDP ×
+   * price, PUE {@value io.costgen.cost.CostModel.Builder#DEFAULT_PUE},
+   * {@value io.costgen.cost.CostModel.Builder#DEFAULT_GRID_GRAMS_CO2E_PER_KWH} gCO2e/kWh, TDP ×
    * power factor 1, idle power 0, no electricity price.
    */
   public static final class Builder {
@@ -854,8 +485,8 @@ public final class DailyCostProjection {
     private Provisioning provisioning = Provisioning.ELASTIC;
     private Money pricePerDeviceHour;
     private Money electricityPerKwh;
-    private double pue = DEFAULT_PUE;
-    private double gridGramsCo2ePerKwh = DEFAULT_GRID_GRAMS_CO2E_PER_KWH;
+    private double pue = CostModel.Builder.DEFAULT_PUE;
+    private double gridGramsCo2ePerKwh = CostModel.Builder.DEFAULT_GRID_GRAMS_CO2E_PER_KWH;
     private Double powerWattsPerDevice;
     private double powerFactor = 1;
     private double idlePowerFraction;
@@ -1134,7 +765,7 @@ public final class DailyCostProjection {
       return this;
     }
 
-    /** Power usage effectiveness, finite and ≥ 1 (default {@value DailyCostProjection#DEFAULT_PUE}). */
+    /** Power usage effectiveness, finite and ≥ 1 (default {@value io.costgen.cost.CostModel.Builder#DEFAULT_PUE}). */
     public Builder pue(double pue) {
       if (!(pue >= 1) || Double.isInfinite(pue)) {
         throw new IllegalArgumentException("pue: " + pue + " must be a finite value >= 1");

@@ -248,8 +248,8 @@ public final class Scenario {
    * training side, and compares with the published figures.
    */
   public ScenarioResult run() {
-    DailyCostProjection.Result stated = projection.project();
-    DailyCostProjection.Result roofline = firstPrinciples.project();
+    ProjectionResult stated = projection.project();
+    ProjectionResult roofline = firstPrinciples.project();
     Optional<DailyCostProjection.BatchRequirement> needed = projection.measuredThroughput()
         .isPresent()
         ? firstPrinciples.batchForThroughput(projection.measuredThroughput().getAsDouble())
@@ -286,7 +286,7 @@ public final class Scenario {
           o(p.deviceSecondsPerRequest()), o(p.energyWhPerRequest()));
     }
 
-    List<ScenarioResult.Comparison> compare(DailyCostProjection.Result r) {
+    List<ScenarioResult.Comparison> compare(ProjectionResult r) {
       List<ScenarioResult.Comparison> out = new ArrayList<>();
       add(out, "costPerDay", costPerDay, r.costPerDay().amount().doubleValue());
       add(out, "costPerRequest", costPerRequest, r.costPerRequest().amount().doubleValue());

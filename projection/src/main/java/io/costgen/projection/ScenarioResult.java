@@ -22,8 +22,8 @@ import java.util.Optional;
  */
 public record ScenarioResult(
     Scenario scenario,
-    DailyCostProjection.Result stated,
-    DailyCostProjection.Result firstPrinciples,
+    ProjectionResult stated,
+    ProjectionResult firstPrinciples,
     Optional<DailyCostProjection.BatchRequirement> batchForStatedThroughput,
     Optional<TrainingEstimate> training,
     List<Comparison> comparisons) {
@@ -40,7 +40,7 @@ public record ScenarioResult(
   /**
    * One published figure against the projection.
    *
-   * @param metric the {@link DailyCostProjection.Result} figure, e.g. {@code "costPerDay"}
+   * @param metric the {@link ProjectionResult} figure, e.g. {@code "costPerDay"}
    * @param published the published value
    * @param projected the projected value
    */

@@ -12,7 +12,7 @@ import java.util.OptionalDouble;
 
 /**
  * One input varied over a {@link SensitivitySpec}, the others held: one row per value with the
- * full {@link DailyCostProjection.Result}, or why that value is infeasible (e.g. the batch's KV
+ * full {@link ProjectionResult}, or why that value is infeasible (e.g. the batch's KV
  * cache does not fit a fixed replica). Made by {@link DailyCostProjection#vary(SensitivitySpec)}.
  *
  * <p>How each input is applied: {@code hardware} switches to that profile at its catalog price
@@ -38,7 +38,7 @@ public record SensitivityTable(SensitivitySpec spec, DailyCostProjection base, L
    * @param infeasible why the projection failed at that value (empty when it ran)
    */
   public record Row(String value, OptionalDouble numericValue,
-      Optional<DailyCostProjection.Result> result, Optional<String> infeasible) {
+      Optional<ProjectionResult> result, Optional<String> infeasible) {
     public Row {
       Objects.requireNonNull(value, "value");
       Objects.requireNonNull(numericValue, "numericValue");
@@ -57,8 +57,8 @@ public record SensitivityTable(SensitivitySpec spec, DailyCostProjection base, L
   }
 
   /** The results of the feasible rows, in order. */
-  public List<DailyCostProjection.Result> results() {
-    List<DailyCostProjection.Result> out = new ArrayList<>();
+  public List<ProjectionResult> results() {
+    List<ProjectionResult> out = new ArrayList<>();
     for (Row r : rows) {
       r.result().ifPresent(out::add);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.withinPercentage;
 
+import io.costgen.projection.report.ProjectionInputs;
 import io.costgen.cost.DType;
 import io.costgen.cost.HardwareProfile;
 import io.costgen.cost.LatencyEstimate;
@@ -30,8 +31,8 @@ public class DailyCostProjectionTest {
 
   @Test
   void cost_isLinearInTraffic_whenCapacityFollowsDemand() {
-    DailyCostProjection.Result one = llama7bOnH100().build().project();
-    DailyCostProjection.Result two = llama7bOnH100().requestsPerDay(2e6).build().project();
+    ProjectionResult one = llama7bOnH100().build().project();
+    ProjectionResult two = llama7bOnH100().requestsPerDay(2e6).build().project();
     assertThat(two.costPerDay().amount().doubleValue())
         .isCloseTo(2 * one.costPerDay().amount().doubleValue(), withinPercentage(1e-9));
     assertThat(two.devices().average()).isCloseTo(2 * one.devices().average(), withinPercentage(1e-9));
@@ -43,7 +44,7 @@ public class DailyCostProjectionTest {
   @Test
   void deviceSecondsPerRequest_isTheRooflineBatchTimeTimesDevicesOverBatch() {
     DailyCostProjection p = llama7bOnH100().devicesPerReplica(2).build();
-    DailyCostProjection.Result r = p.project();
+    ProjectionResult r = p.project();
     LatencyEstimate e = RooflineModel.builder(HardwareProfile.H100_SXM).devices(2).build()
         .predict(ModelShape.preset("llama-2-7b"), 500, 300, 16);
     assertThat(r.deviceSecondsPerRequest()).isCloseTo(e.totalSeconds() * 2 / 16, withinPercentage(1e-9));
@@ -58,7 +59,7 @@ public class DailyCostProjectionTest {
 
   @Test
   void costPerDay_isPaidDeviceHoursTimesPrice_andPerRequestAndPerMillionFollow() {
-    DailyCostProjection.Result r = llama7bOnH100().utilization(0.4).build().project();
+    ProjectionResult r = llama7bOnH100().utilization(0.4).build().project();
     double paidHours = 1e6 * r.deviceSecondsPerRequest() / 0.4 / 3600;
     assertThat(r.deviceHoursPerDay()).isCloseTo(paidHours, withinPercentage(1e-9));
     assertThat(r.busyDeviceHoursPerDay()).isCloseTo(paidHours * 0.4, withinPercentage(1e-9));
@@ -80,16 +81,16 @@ public class DailyCostProjectionTest {
     DailyCostProjection.Builder b = DailyCostProjection.builder().requestsPerDay(10_000)
         .promptTokens(0).outputTokens(30).model("gpt3-175b").hardware(HardwareProfile.A100_80GB_SXM)
         .measuredThroughput(2.5).pricePerDeviceHour(Money.usd("3"));
-    DailyCostProjection.Result single = b.devicesPerReplica(1).build().project();
+    ProjectionResult single = b.devicesPerReplica(1).build().project();
     assertThat(single.devices().average()).isCloseTo(120_000 / 86_400.0, within(1e-12));
     assertThat(single.devices().peak()).isEqualTo(2);
-    DailyCostProjection.Result replicas = b.devicesPerReplica(5).devicesPerServer(8)
+    ProjectionResult replicas = b.devicesPerReplica(5).devicesPerServer(8)
         .peakToAverage(3).build().project();
     // 1.3889 × 3 = 4.17 devices → one replica of 5 → one server of 8
     assertThat(replicas.devices().peakReplicas()).isEqualTo(1);
     assertThat(replicas.devices().peak()).isEqualTo(5);
     assertThat(replicas.devices().servers()).hasValue(1);
-    DailyCostProjection.Result more = b.requestsPerDay(100_000).build().project();
+    ProjectionResult more = b.requestsPerDay(100_000).build().project();
     // 13.889 × 3 = 41.67 devices → 9 replicas of 5 = 45 devices → 6 servers of 8
     assertThat(more.devices().peakReplicas()).isEqualTo(9);
     assertThat(more.devices().peak()).isEqualTo(45);
@@ -101,7 +102,7 @@ public class DailyCostProjectionTest {
   @Test
   void peaks_doNotRoundAnExactWholeNumberUp() {
     // 86,400 device-s per day exactly: one device on average, 2 at a 2x peak (not 3).
-    DailyCostProjection.Result r = DailyCostProjection.builder().requestsPerDay(86_400 / 3.0)
+    ProjectionResult r = DailyCostProjection.builder().requestsPerDay(86_400 / 3.0)
         .promptTokens(0).outputTokens(3).model("gpt2").hardware(HardwareProfile.T4)
         .measuredThroughput(1).devicesPerReplica(1).peakToAverage(2).build().project();
     assertThat(r.devices().average()).isCloseTo(1.0, within(1e-12));
@@ -111,8 +112,8 @@ public class DailyCostProjectionTest {
   @Test
   void peakProvisioning_paysTheWholePeakFleetAllDay() {
     DailyCostProjection.Builder b = llama7bOnH100().peakToAverage(2.5).devicesPerReplica(1);
-    DailyCostProjection.Result elastic = b.build().project();
-    DailyCostProjection.Result peak =
+    ProjectionResult elastic = b.build().project();
+    ProjectionResult peak =
         b.provisioning(DailyCostProjection.Provisioning.PEAK).build().project();
     assertThat(peak.deviceHoursPerDay()).isEqualTo(peak.devices().peak() * 24.0);
     assertThat(peak.costPerDay()).isGreaterThan(elastic.costPerDay());
@@ -126,7 +127,7 @@ public class DailyCostProjectionTest {
         .hardware(HardwareProfile.A100_80GB_SXM).build();
     // 174.6e9 × 2 bytes = 349 GB > 4 × 80 GB
     assertThat(p.minimumDevicesPerReplica(1)).isEqualTo(5);
-    DailyCostProjection.Result r = p.project();
+    ProjectionResult r = p.project();
     assertThat(r.devices().perReplica()).isGreaterThanOrEqualTo(5);
     assertThat(r.devices().minimumPerReplica()).isEqualTo(5);
     assertThat(r.devices().peak() % r.devices().perReplica()).isZero();
@@ -147,7 +148,7 @@ public class DailyCostProjectionTest {
 
   @Test
   void tooFewDevices_withAMeasuredThroughput_isAWarning() {
-    DailyCostProjection.Result r = DailyCostProjection.builder().requestsPerDay(1e6).promptTokens(100)
+    ProjectionResult r = DailyCostProjection.builder().requestsPerDay(1e6).promptTokens(100)
         .outputTokens(100).model("gpt3-175b").weightDtype(DType.FP16)
         .hardware(HardwareProfile.A100_80GB_SXM).devicesPerReplica(4).measuredThroughput(10)
         .build().project();
@@ -199,7 +200,7 @@ public class DailyCostProjectionTest {
 
   @Test
   void breakdown_partsAddUpToTheDaysCostExactly() {
-    DailyCostProjection.Result r = llama7bOnH100().utilization(0.6)
+    ProjectionResult r = llama7bOnH100().utilization(0.6)
         .electricityPerKwh(Money.usd("0.12")).build().project();
     Money sum = Money.zero(Money.USD);
     double fractions = 0;
@@ -220,12 +221,12 @@ public class DailyCostProjectionTest {
   void energy_isBusyDeviceTimeTimesPowerTimesPue_plusIdlePowerWhenAsked() {
     DailyCostProjection.Builder b = llama7bOnH100().utilization(0.5).pue(1.5)
         .powerWattsPerDevice(1000).powerFactor(0.8).gridCarbonIntensity(400);
-    DailyCostProjection.Result r = b.build().project();
+    ProjectionResult r = b.build().project();
     double busy = 1e6 * r.deviceSecondsPerRequest();
     assertThat(r.energyKwhPerDay()).isCloseTo(busy * 800 * 1.5 / 3.6e6, withinPercentage(1e-9));
     assertThat(r.energyWhPerRequest()).isCloseTo(r.energyKwhPerDay() * 1000 / 1e6, withinPercentage(1e-9));
     assertThat(r.co2eKgPerDay()).isCloseTo(r.energyKwhPerDay() * 0.4, withinPercentage(1e-9));
-    DailyCostProjection.Result idle = b.idlePowerFraction(0.25).build().project();
+    ProjectionResult idle = b.idlePowerFraction(0.25).build().project();
     // as much idle time as busy time at 50 % utilisation, at a quarter of the power
     assertThat(idle.energyKwhPerDay()).isCloseTo(r.energyKwhPerDay() * 1.25, withinPercentage(1e-9));
   }
@@ -235,10 +236,10 @@ public class DailyCostProjectionTest {
     DailyCostProjection.Builder b = llama7bOnH100().devicesPerReplica(1);
     LatencyEstimate one = b.build().toBuilder().batch(1).build().project().latency().orElseThrow();
     double target = one.totalSeconds() * 1.5;
-    DailyCostProjection.Result r = b.targetLatencySeconds(target).build().project();
+    ProjectionResult r = b.targetLatencySeconds(target).build().project();
     assertThat(r.latencySeconds().getAsDouble()).isLessThanOrEqualTo(target);
     assertThat(r.batch().getAsInt()).isGreaterThan(1);
-    DailyCostProjection.Result next = b.batch(r.batch().getAsInt() + 1).build().project();
+    ProjectionResult next = b.batch(r.batch().getAsInt() + 1).build().project();
     assertThat(next.latencySeconds().getAsDouble() > target
         || next.deviceSecondsPerRequest() >= r.deviceSecondsPerRequest()).isTrue();
     assertThatThrownBy(() -> b.targetLatencySeconds(one.totalSeconds() / 10).build().project())
@@ -253,7 +254,7 @@ public class DailyCostProjectionTest {
     double roofline = RooflineModel.of(TEST_CPU).predict(gpt2, 50, 40, 1).totalSeconds();
     MeasuredWorkload w = new MeasuredWorkload(200, 200 * 50, 200 * 40, 200 * roofline * 2.5,
         TEST_CPU, gpt2);
-    DailyCostProjection.Result same = DailyCostProjection.builder().requestsPerDay(1e5)
+    ProjectionResult same = DailyCostProjection.builder().requestsPerDay(1e5)
         .calibratedFrom(w).hardware(TEST_CPU).weightDtype(DType.FP32).devicesPerReplica(1)
         .pricePerDeviceHour(Money.usd("0.10")).build().project();
     assertThat(same.method()).isEqualTo(DailyCostProjection.Method.CALIBRATED);
@@ -268,8 +269,8 @@ public class DailyCostProjectionTest {
     MeasuredWorkload w = new MeasuredWorkload(100, 5000, 4000, 100 * roofline * 3, TEST_CPU, gpt2);
     DailyCostProjection.Builder target = DailyCostProjection.builder().requestsPerDay(1e7)
         .calibratedFrom(w).hardware(HardwareProfile.A10G).batch(8);
-    DailyCostProjection.Result calibrated = target.build().project();
-    DailyCostProjection.Result pure = DailyCostProjection.builder().requestsPerDay(1e7)
+    ProjectionResult calibrated = target.build().project();
+    ProjectionResult pure = DailyCostProjection.builder().requestsPerDay(1e7)
         .model(gpt2).promptTokens(50).outputTokens(40).hardware(HardwareProfile.A10G).batch(8)
         .build().project();
     assertThat(calibrated.deviceSecondsPerRequest())
@@ -277,7 +278,7 @@ public class DailyCostProjectionTest {
     assertThat(calibrated.costPerDay().amount().doubleValue())
         .isCloseTo(3 * pure.costPerDay().amount().doubleValue(), withinPercentage(1e-9));
     // 10× the traffic: 10× the cost
-    DailyCostProjection.Result tenfold = target.requestsPerDay(1e8).build().project();
+    ProjectionResult tenfold = target.requestsPerDay(1e8).build().project();
     assertThat(tenfold.costPerDay().amount().doubleValue())
         .isCloseTo(10 * calibrated.costPerDay().amount().doubleValue(), withinPercentage(1e-9));
   }
@@ -310,7 +311,7 @@ public class DailyCostProjectionTest {
 
   @Test
   void measuredThroughput_replacesTheRoofline() {
-    DailyCostProjection.Result r = llama7bOnH100().measuredThroughput(1000).utilization(0.5)
+    ProjectionResult r = llama7bOnH100().measuredThroughput(1000).utilization(0.5)
         .build().project();
     assertThat(r.method()).isEqualTo(DailyCostProjection.Method.MEASURED_THROUGHPUT);
     assertThat(r.deviceSecondsPerRequest()).isEqualTo(0.3);
@@ -327,7 +328,7 @@ public class DailyCostProjectionTest {
     DailyCostProjection.BatchRequirement need = p.batchForThroughput(atOne * 10).orElseThrow();
     assertThat(need.batch()).isGreaterThan(1);
     assertThat(need.outputTokensPerDeviceSecond()).isGreaterThanOrEqualTo(atOne * 10);
-    DailyCostProjection.Result below = p.toBuilder().batch(need.batch() - 1)
+    ProjectionResult below = p.toBuilder().batch(need.batch() - 1)
         .devicesPerReplica(p.minimumDevicesPerReplica(need.batch() - 1)).build().project();
     assertThat(below.outputTokensPerDeviceSecond()).isLessThan(atOne * 10);
     assertThat(p.batchForThroughput(1e9)).isEmpty();
@@ -352,7 +353,7 @@ public class DailyCostProjectionTest {
 
   @Test
   void contextLongerThanTheModels_isAWarning() {
-    DailyCostProjection.Result r = llama7bOnH100().promptTokens(4000).build().project();
+    ProjectionResult r = llama7bOnH100().promptTokens(4000).build().project();
     assertThat(r.warnings()).anySatisfy(w -> assertThat(w).contains("context length 4096"));
   }
 
@@ -362,9 +363,9 @@ public class DailyCostProjectionTest {
         .utilization(0.7).devicesPerServer(8).pue(1.3).electricityPerKwh(Money.usd("0.1"))
         .build();
     DailyCostProjection q = p.toBuilder().build();
-    assertThat(q.describe()).isEqualTo(p.describe());
+    assertThat(ProjectionInputs.describe(q)).isEqualTo(ProjectionInputs.describe(p));
     assertThat(q.project().costPerDay()).isEqualTo(p.project().costPerDay());
-    assertThat(p.describe()).extracting(DailyCostProjection.Input::name)
+    assertThat(ProjectionInputs.describe(p)).extracting(ProjectionInputs.Input::name)
         .contains("dailyActiveUsers", "requestsPerDay", "hardware", "utilization", "pue");
   }
 

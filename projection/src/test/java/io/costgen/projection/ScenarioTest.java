@@ -40,7 +40,7 @@ class ScenarioTest {
   @Test
   void semiAnalysis_reproducesThePublishedDollarsGpusServersAndCentsPerQuery() {
     ScenarioResult run = Scenario.load("chatgpt-semianalysis-2023").run();
-    DailyCostProjection.Result r = run.stated();
+    ProjectionResult r = run.stated();
     assertThat(r.requestsPerDay()).isEqualTo(195e6);
     assertThat(r.outputTokensPerDay()).isEqualTo(3.9e11);
     assertThat(r.costPerDay().amount().doubleValue()).isCloseTo(694_444, withinPercentage(0.01));
@@ -50,7 +50,7 @@ class ScenarioTest {
     assertThat(r.costPerMillionOutputTokens().amount().doubleValue()).isCloseTo(1.78, withinPercentage(1));
     assertThat(run.comparisons()).hasSize(4).allSatisfy(c -> assertThat(c.within(2)).isTrue());
     // the first-principles roofline, side by side, at the file's batch 64 on 8 A100s
-    DailyCostProjection.Result fp = run.firstPrinciples();
+    ProjectionResult fp = run.firstPrinciples();
     assertThat(fp.method()).isEqualTo(DailyCostProjection.Method.ROOFLINE);
     assertThat(fp.batch()).hasValue(64);
     assertThat(fp.devices().perReplica()).isEqualTo(8);
@@ -68,7 +68,7 @@ class ScenarioTest {
   @Test
   void goldstein_reproducesOneHundredThousandDollarsADayAndOneCentPerQuery() {
     ScenarioResult run = Scenario.load("chatgpt-goldstein-2022").run();
-    DailyCostProjection.Result r = run.stated();
+    ProjectionResult r = run.stated();
     assertThat(r.costPerDay().amount().doubleValue()).isCloseTo(100_000, withinPercentage(1));
     assertThat(r.costPerRequest().amount().doubleValue()).isCloseTo(0.01, withinPercentage(1));
     assertThat(r.costPerMonth().amount().doubleValue()).isCloseTo(3e6, withinPercentage(2));
@@ -82,7 +82,7 @@ class ScenarioTest {
   @Test
   void epoch_reproducesThreeTenthsOfAWattHourPerQuery_computeBound() {
     ScenarioResult run = Scenario.load("epoch-energy-2025").run();
-    DailyCostProjection.Result r = run.stated();
+    ProjectionResult r = run.stated();
     assertThat(r.method()).isEqualTo(DailyCostProjection.Method.ROOFLINE);
     assertThat(r.energyWhPerRequest()).isCloseTo(0.301, withinPercentage(1));
     assertThat(r.deviceSecondsPerRequest()).isCloseTo(1.01, withinPercentage(1));

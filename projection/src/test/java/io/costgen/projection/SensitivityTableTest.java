@@ -16,7 +16,7 @@ class SensitivityTableTest {
     return Scenario.load("chatgpt-semianalysis-2023").firstPrinciples();
   }
 
-  static double cost(DailyCostProjection.Result r) {
+  static double cost(ProjectionResult r) {
     return r.costPerDay().amount().doubleValue();
   }
 
@@ -74,7 +74,7 @@ class SensitivityTableTest {
   @Test
   void traffic_costAndDevicesRiseMonotonically_costPerRequestStaysFlat() {
     SensitivityTable t = semiAnalysisRoofline().vary("traffic=1e6..1e9:7");
-    List<DailyCostProjection.Result> rs = t.results();
+    List<ProjectionResult> rs = t.results();
     assertThat(rs).hasSize(7);
     for (int i = 1; i < rs.size(); i++) {
       assertThat(rs.get(i).costPerDay()).isGreaterThan(rs.get(i - 1).costPerDay());
@@ -93,7 +93,7 @@ class SensitivityTableTest {
     assertThat(rows.get(6).result()).isPresent();
     assertThat(rows.get(7).infeasible()).hasValueSatisfying(
         m -> assertThat(m).contains("devicesPerReplica: 8 is too few").contains("needs >= "));
-    List<DailyCostProjection.Result> rs = t.results();
+    List<ProjectionResult> rs = t.results();
     for (int i = 1; i < rs.size(); i++) {
       assertThat(rs.get(i).costPerDay()).isLessThan(rs.get(i - 1).costPerDay());
       assertThat(rs.get(i).latencySeconds().getAsDouble())
@@ -112,7 +112,7 @@ class SensitivityTableTest {
   @Test
   void price_costRisesLinearly() {
     SensitivityTable t = semiAnalysisRoofline().vary("price=0.5..4:8");
-    List<DailyCostProjection.Result> rs = t.results();
+    List<ProjectionResult> rs = t.results();
     for (int i = 1; i < rs.size(); i++) {
       assertThat(rs.get(i).costPerDay()).isGreaterThan(rs.get(i - 1).costPerDay());
       assertThat(cost(rs.get(i)) / t.rows().get(i).numericValue().getAsDouble())
@@ -126,7 +126,7 @@ class SensitivityTableTest {
     DailyCostProjection base = DailyCostProjection.builder().requestsPerDay(1e6).promptTokens(200)
         .outputTokens(200).model("llama-2-13b").hardware(HardwareProfile.A100_80GB_SXM)
         .kvCacheDtype(DType.FP16).computeDtype(DType.FP16).batch(1).build();
-    List<DailyCostProjection.Result> rs = base.vary("dtype=fp32,fp16,int8,int4").results();
+    List<ProjectionResult> rs = base.vary("dtype=fp32,fp16,int8,int4").results();
     assertThat(rs).hasSize(4);
     for (int i = 1; i < rs.size(); i++) {
       assertThat(rs.get(i).costPerDay()).isLessThan(rs.get(i - 1).costPerDay());
@@ -135,11 +135,11 @@ class SensitivityTableTest {
 
   @Test
   void utilization_higherUtilisationCostsLess_andPeakFactorRaisesOnlyThePeak() {
-    List<DailyCostProjection.Result> u = semiAnalysisRoofline().vary("utilization=0.25..1:4").results();
+    List<ProjectionResult> u = semiAnalysisRoofline().vary("utilization=0.25..1:4").results();
     for (int i = 1; i < u.size(); i++) {
       assertThat(u.get(i).costPerDay()).isLessThan(u.get(i - 1).costPerDay());
     }
-    List<DailyCostProjection.Result> p = semiAnalysisRoofline().vary("peak=1..3:3").results();
+    List<ProjectionResult> p = semiAnalysisRoofline().vary("peak=1..3:3").results();
     assertThat(p.get(2).devices().peak()).isGreaterThan(p.get(0).devices().peak());
     assertThat(p.get(2).costPerDay()).isEqualTo(p.get(0).costPerDay());
   }

@@ -22,7 +22,7 @@ public final class WeatherExample {
     Path modelDir = Path.of(args.length > 0 ? args[0] : "model");
     GenerationResult result = run(modelDir);
     System.out.println(result.text());
-    System.out.println("cost on H100-SXM: " + result.cost().cost() + " for " + result.usage().totalTokens() + " tokens");
+    System.out.println("cost on H100-SXM: " + result.cost().money() + " for " + result.usage().totalTokens() + " tokens");
   }
 
   /** Generates the continuation and returns the result (text, usage, cost). */

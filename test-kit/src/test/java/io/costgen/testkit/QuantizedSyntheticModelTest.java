@@ -7,6 +7,10 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.costgen.core.GenerationConfig;
 import io.costgen.core.GenerationResult;
+import io.costgen.core.ModelInfo;
+import io.costgen.core.WeightFootprint;
+import io.costgen.cost.DType;
+import io.costgen.cost.Usage;
 import io.costgen.onnx.e2e.E2eModel;
 import io.costgen.onnx.graph.OnnxGraph;
 import io.costgen.onnx.graph.OnnxModelFile;
@@ -216,11 +220,42 @@ class QuantizedSyntheticModelTest {
     assertThat(agreement).as("%s %s top-1 agreement with fp32", family, format)
         .isGreaterThanOrEqualTo(format == WeightFormat.INT8 ? MIN_TOP1_INT8 : MIN_TOP1_INT4);
 
-    try (E2eModel model = E2eModel.open(qDir)) {
-      GenerationResult result = model.generator.generate(List.of("Hello world"),
-          GenerationConfig.builder().minNewTokens(8).maxNewTokens(8).build());
+    GenerationConfig eight = GenerationConfig.builder().minNewTokens(8).maxNewTokens(8).build();
+    try (E2eModel model = E2eModel.open(qDir); E2eModel reference = E2eModel.open(fDir)) {
+      GenerationResult result = model.generator.generate(List.of("Hello world"), eight);
       assertThat(result.first().generatedLength()).isEqualTo(8);
+
+      // Counted from the file: the analytic values of the format.
+      ModelInfo info = model.backend.modelInfo();
+      assertThat(info.shape().parameters()).isEqualTo(quantized.parameterCount());
+      assertThat(info.weights()).isEqualTo(new WeightFootprint(quantized.parameterCount(),
+          quantized.weightDataBytes(), quantized.quantizationOverheadBytes(),
+          quantized.parameterCount() - fp32OnlyParameters(quantized)));
+      assertThat(info.weightDtype()).isEqualTo(
+          format == WeightFormat.INT4 ? DType.INT4 : DType.INT8);
+
+      // Priced with the true bytes: the roofline and the usage charge stored + overhead bytes.
+      long trueBytes = quantized.estimatedBytes();
+      assertThat(info.shape().weightBytes(DType.FP32)).isEqualTo((double) trueBytes);
+      assertThat(reference.backend.modelInfo().shape().weightBytes(DType.FP32))
+          .isEqualTo((double) fp32.estimatedBytes());
+      Usage q = result.usage();
+      Usage f = reference.generator.generate(List.of("Hello world"), eight).usage();
+      long passes = q.decodeSteps() + 1;
+      assertThat(f.decodeSteps()).isEqualTo(q.decodeSteps());
+      assertThat(f.bytesMoved() - q.bytesMoved())
+          .isCloseTo((double) passes * (fp32.estimatedBytes() - trueBytes),
+              org.assertj.core.api.Assertions.offset(1.0));
     }
+  }
+
+  /** Parameters a quantized format leaves in fp32: embeddings, norms, biases. */
+  private static long fp32OnlyParameters(SyntheticModel m) {
+    long n = 0;
+    for (TensorSpec t : DecoderWeights.parameters(m)) {
+      n += DecoderWeights.isLinearMatrix(t) ? 0 : t.elementCount();
+    }
+    return n;
   }
 
   static long[] ones(int n) {

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import io.costgen.cost.CpuCalibration;
 import io.costgen.testkit.Layout;
 import io.costgen.testkit.SyntheticModel;
+import io.costgen.testkit.WeightFormat;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -22,7 +23,8 @@ import java.util.Set;
 public final class BenchRun {
 
   /** Suites that {@code --suites} can select. */
-  public static final List<String> SUITES = List.of("small", "overhead", "decode", "memory", "threads", "budget", "jlama");
+  public static final List<String> SUITES =
+      List.of("small", "overhead", "decode", "memory", "threads", "budget", "jlama", "quant");
 
   /**
    * Options of one run.
@@ -175,6 +177,11 @@ public final class BenchRun {
       threadSettings(report, "stories260k", stories.get(), 16, 64, List.of(1, 8));
     }
 
+    // ---- int8 / int4 twins of the ~124M models
+    if (plan.largeModels() && options.suites().contains("quant")) {
+      quantized(report, plan);
+    }
+
     // ---- Jlama side by side (llama-small; fresh JVMs, Jlama on Java 21+)
     if (options.suites().contains("jlama")) {
       if ("cpu".equals(options.provider())) {
@@ -210,6 +217,39 @@ public final class BenchRun {
         (System.nanoTime() - t0) / 1e9);
     report.machine(machine);
     return report.render();
+  }
+
+  /**
+   * The {@code quant} suite: GPT-2 small (and Llama small unless {@code --quick}) in fp32, int8
+   * and int4, each in a fresh JVM, costgen with cost on, batch 1 decode and TTFT.
+   */
+  private void quantized(Report report, Plan plan) {
+    List<SyntheticModel> models = new ArrayList<>(List.of(BenchModels.gpt2Small()));
+    if (plan.llama()) {
+      models.add(BenchModels.llamaSmall());
+    }
+    for (SyntheticModel base : models) {
+      for (WeightFormat f : WeightFormat.values()) {
+        SyntheticModel m = base.toBuilder().weightFormat(f).build();
+        String format = f.name().toLowerCase(java.util.Locale.ROOT);
+        ModelRef ref;
+        try {
+          log.println("Preparing " + m.name() + " " + format + " (~" + (m.estimatedBytes() >> 20)
+              + " MiB; cached in " + options.cacheDir() + ")...");
+          ref = BenchModels.synthetic(options.cacheDir(), m, Layout.WITH_PAST);
+        } catch (IOException e) {
+          report.failure(m.name() + " " + format + ": cannot write the synthetic model: " + e.getMessage());
+          continue;
+        }
+        RunSpec spec = spec("single", m.name() + " " + format, ref, null, List.of(Impl.FULL), 0, null,
+            plan.promptTokens(), plan.newTokens(), 0, List.of(1), 1, plan.pairedRounds(), 0,
+            plan.ttftPrompts().subList(0, 1), plan.ttftReps(), plan.seriesSecondsCap());
+        RunResult r = child(report, spec, m.name() + " " + format + " (fresh JVM)");
+        if (r != null) {
+          report.quantized().add(m.name(), format, r);
+        }
+      }
+    }
   }
 
   /** Best of three {@code CpuCalibration.measure()} runs (each figure separately): load only lowers them. */

@@ -69,7 +69,7 @@ public final class CostFeatures {
     @Override
     public void onStart(CallContext context, CostReport estimate) {
       starts++;
-      moneySink += estimate.cost().amount().doubleValue();
+      moneySink += estimate.money().amount().doubleValue();
     }
 
     @Override
@@ -81,7 +81,7 @@ public final class CostFeatures {
     @Override
     public void onComplete(CallContext context, GenerationResult result) {
       completions++;
-      moneySink += result.cost().cost().amount().doubleValue() + result.usage().completionTokens();
+      moneySink += result.cost().money().amount().doubleValue() + result.usage().completionTokens();
     }
 
     /** Events seen: starts + token events + completions (a check that the listener ran). */

@@ -78,6 +78,7 @@ public final class Report {
   private final List<RunResult> threads = new ArrayList<>();
   private RunResult overhead;
   private String budgetSection = "";
+  private final QuantizedSection quantized = new QuantizedSection();
   private String jlamaSection;
   private final List<String> failures = new ArrayList<>();
   private final List<String[]> targets = new ArrayList<>();
@@ -118,6 +119,11 @@ public final class Report {
     this.overhead = r;
   }
 
+  /** The {@code quant} suite's rows (fp32 / int8 / int4 twins). */
+  public QuantizedSection quantized() {
+    return quantized;
+  }
+
   public void budget(String markdown) {
     this.budgetSection = markdown;
   }
@@ -148,6 +154,8 @@ public final class Report {
     threadSettings(sb);
     small(sb);
     overhead(sb);
+    sb.append("## Quantized weights: int8 (QDQ) and int4 (MatMulNBits) vs fp32\n\n")
+        .append(quantized.render()).append('\n');
     sb.append("## Budget reserve + settle throughput\n\n").append(budgetSection).append('\n');
     if (jlamaSection != null) {
       sb.append("## Jlama side by side\n\n").append(jlamaSection).append('\n');

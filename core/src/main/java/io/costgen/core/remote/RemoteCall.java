@@ -181,7 +181,7 @@ public final class RemoteCall {
     ended = report;
     if (reservation != null) {
       guard.settle(reservation, context,
-          RemoteCallGuard.amounts(report.cost().amount(), report.usage().totalTokens()));
+          RemoteCallGuard.amounts(report.money().amount(), report.usage().totalTokens()));
     }
     Instant now = guard.clock().instant();
     UsageRecord.Builder b = UsageRecord.from(context, report, finishReason, start, now.isBefore(start) ? start : now);
@@ -198,7 +198,7 @@ public final class RemoteCall {
     String providerModel = usage.model().orElse(model);
     RemoteModelPrice p = guard.prices().find(providerModel).orElse(price);
     Money cost = p.cost(usage.inputTokens(), usage.cachedInputTokens(), usage.outputTokens());
-    double ttft = firstTokenNanos < 0 ? -1 : Math.max(0, (firstTokenNanos - startNanos) / 1e9);
+    Duration ttft = firstTokenNanos < 0 ? null : Duration.ofNanos(Math.max(0, firstTokenNanos - startNanos));
     Usage u = Usage.builder()
         .modelName(providerModel)
         .promptTokens(usage.inputTokens())
@@ -206,7 +206,7 @@ public final class RemoteCall {
         .sequences(1)
         .decodeSteps(usage.outputTokens())
         .wallSeconds(seconds)
-        .timeToFirstTokenSeconds(ttft)
+        .timeToFirstToken(ttft)
         .build();
     return new CostReport(u, 0, 0, 0, cost, p.describe());
   }
@@ -219,8 +219,7 @@ public final class RemoteCall {
     GeneratedSequence seq = new GeneratedSequence(0, 0, new long[0], 0, text, text, reason, OptionalDouble.empty());
     Usage u = report.usage();
     Duration total = Duration.ofNanos((long) (seconds * 1e9));
-    Duration ttft = u.timeToFirstTokenSeconds() < 0 ? Duration.ZERO
-        : Duration.ofNanos((long) (u.timeToFirstTokenSeconds() * 1e9));
+    Duration ttft = u.timeToFirstToken().orElse(Duration.ZERO);
     Duration perToken = u.completionTokens() == 0 ? Duration.ZERO : total.dividedBy(u.completionTokens());
     return new GenerationResult(List.of(seq), u, report, new GenerationTimings(ttft, total, perToken),
         OptionalLong.empty());

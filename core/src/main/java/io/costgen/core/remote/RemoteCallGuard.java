@@ -1,5 +1,6 @@
 package io.costgen.core.remote;
 
+import io.costgen.core.BudgetWarning;
 import io.costgen.core.CostListener;
 import io.costgen.core.Ticker;
 import io.costgen.cost.CallContext;
@@ -185,9 +186,8 @@ public final class RemoteCallGuard {
         reservation, start, startNanos);
     if (granted < maxOutputTokens) {
       Reservation r = reservation;
-      String why = "budget shrank the call to " + granted + " of " + maxOutputTokens + " output tokens";
       for (CostListener l : listeners) {
-        guard(l, ctx, () -> l.onBudgetWarning(ctx, r, why));
+        guard(l, ctx, () -> l.onBudgetWarning(ctx, r, BudgetWarning.SHRUNK));
       }
     }
     for (CostListener l : listeners) {

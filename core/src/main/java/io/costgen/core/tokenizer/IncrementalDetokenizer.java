@@ -101,7 +101,7 @@ public final class IncrementalDetokenizer {
   }
 
   /** Generated tokens added so far. */
-  public int generatedTokens() {
+  public long generatedTokens() {
     return length - promptLength;
   }
 

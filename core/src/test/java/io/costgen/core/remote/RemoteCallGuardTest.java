@@ -45,12 +45,14 @@ class RemoteCallGuardTest {
   final List<String> events = Collections.synchronizedList(new ArrayList<>());
   final Meter meter = ledger::add;
   final CostListener listener = new CostListener() {
-    @Override public void onStart(CallContext c, CostReport e) { events.add("start " + e.cost()); }
-    @Override public void onComplete(CallContext c, GenerationResult r) { events.add("complete " + r.cost().cost() + " " + r.completion()); }
-    @Override public void onError(CallContext c, Throwable t, CostReport p) { events.add("error " + p.cost()); }
-    @Override public void onCancel(CallContext c, GenerationResult r) { events.add("cancel " + r.cost().cost()); }
+    @Override public void onStart(CallContext c, CostReport e) { events.add("start " + e.money()); }
+    @Override public void onComplete(CallContext c, GenerationResult r) { events.add("complete " + r.cost().money() + " " + r.completion()); }
+    @Override public void onError(CallContext c, Throwable t, CostReport p) { events.add("error " + p.money()); }
+    @Override public void onCancel(CallContext c, GenerationResult r) { events.add("cancel " + r.cost().money()); }
     @Override public void onBudgetExceeded(CallContext c, BudgetExceededException e) { events.add("exceeded " + e.budgetId()); }
-    @Override public void onBudgetWarning(CallContext c, io.costgen.cost.budget.Reservation r, String why) { events.add("warning " + why); }
+    @Override public void onBudgetWarning(CallContext c, io.costgen.cost.budget.Reservation r, io.costgen.core.BudgetWarning w) {
+      events.add("warning " + w + " granted " + r.grantedTokens().orElse(-1));
+    }
   };
 
   RemoteCallGuard guard(Budgets budgets) {
@@ -66,13 +68,13 @@ class RemoteCallGuardTest {
 
     RemoteCall call = g.begin(ctx, "remote-m", 1000, 500);
     // worst case: 1000 × 1/1M + 500 × 4/1M = 0.003
-    assertThat(call.worstCase().cost()).isEqualTo(Money.usd("0.003"));
+    assertThat(call.worstCase().money()).isEqualTo(Money.usd("0.003"));
     assertThat(reserved(budgets, "acme")).isEqualByComparingTo("0.003");
     assertThat(call.grantedOutputTokens()).isEqualTo(500);
 
     CostReport r = call.complete(new RemoteUsage(Optional.of("remote-m-2026-11-30"), 600, 200, 100), FinishReason.EOS, "hi");
     // (400 × 1 + 200 × 0.5 + 100 × 4) / 1M = 0.0009
-    assertThat(r.cost()).isEqualTo(Money.usd("0.0009"));
+    assertThat(r.money()).isEqualTo(Money.usd("0.0009"));
     BudgetStatus s = status(budgets, "acme");
     assertThat(s.spent()).isEqualByComparingTo("0.0009");
     assertThat(s.reserved()).isZero();
@@ -114,7 +116,7 @@ class RemoteCallGuardTest {
     // 0.002 - 0.001 input leaves 0.001 = 250 output tokens
     assertThat(call.grantedOutputTokens()).isEqualTo(250);
     assertThat(call.requestedOutputTokens()).isEqualTo(500);
-    assertThat(events.get(0)).startsWith("warning budget shrank the call to 250 of 500");
+    assertThat(events.get(0)).isEqualTo("warning SHRUNK granted 250");
   }
 
   @Test
@@ -144,7 +146,7 @@ class RemoteCallGuardTest {
     assertThat(status(budgets, "a").spent()).isEqualByComparingTo("106");
     UsageRecord rec = single();
     assertThat(rec.finishReason()).isEqualTo("cancelled");
-    assertThat(rec.ttftSeconds()).isGreaterThanOrEqualTo(0);
+    assertThat(rec.timeToFirstToken()).hasValueSatisfying(d -> assertThat(d.isNegative()).isFalse());
     assertThat(events).last().asString().startsWith("cancel");
   }
 

@@ -194,7 +194,7 @@ public final class Budgets {
     Objects.requireNonNull(report, "report");
     Map<BudgetUnit, BigDecimal> amounts = CallEstimate.amountsOf(report);
     Optional<Currency> c = currency();
-    Currency from = report.cost().currency();
+    Currency from = report.money().currency();
     if (c.isEmpty() || c.get().equals(from)) {
       return amounts;
     }
@@ -205,7 +205,7 @@ public final class Budgets {
           + from + "\", \"" + c.get() + "\", ...))) or price in " + c.get());
     }
     Map<BudgetUnit, BigDecimal> m = new EnumMap<>(amounts);
-    m.put(BudgetUnit.MONEY, rate.convert(report.cost()).amount());
+    m.put(BudgetUnit.MONEY, rate.convert(report.money()).amount());
     return Map.copyOf(m);
   }
 

@@ -59,7 +59,7 @@ public record CallEstimate(
    */
   public static Map<BudgetUnit, BigDecimal> amountsOf(CostReport report) {
     Map<BudgetUnit, BigDecimal> m = new EnumMap<>(BudgetUnit.class);
-    m.put(BudgetUnit.MONEY, Amounts.roundUp(report.cost().amount()));
+    m.put(BudgetUnit.MONEY, Amounts.roundUp(report.money().amount()));
     m.put(BudgetUnit.TOKENS, BigDecimal.valueOf(report.usage().totalTokens()));
     m.put(BudgetUnit.FLOPS, nonNegative("flops", report.usage().totalFlops()));
     m.put(BudgetUnit.ENERGY_JOULES, nonNegative("energyJoules", report.energyJoules()));

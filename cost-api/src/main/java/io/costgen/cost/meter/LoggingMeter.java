@@ -45,10 +45,10 @@ public final class LoggingMeter implements Meter {
         .append(" device_s=").append(r.deviceSeconds())
         .append(" energy_j=").append(r.energyJoules())
         .append(" co2e_g=").append(r.co2eGrams())
-        .append(" cost=").append(quote(r.money().format()))
+        .append(" money=").append(quote(r.money().format()))
         .append(" currency=").append(r.money().currency().getCurrencyCode())
         .append(" finish=").append(r.finishReason())
-        .append(" ttft_s=").append(r.ttftSeconds())
+        .append(" ttft_s=").append(r.timeToFirstToken().map(d -> String.valueOf(d.toNanos() / 1e9)).orElse("unknown"))
         .append(" total_s=").append(r.totalSeconds());
     r.reservationId().ifPresent(v -> b.append(" reservation=").append(v));
     r.error().ifPresent(v -> b.append(" error=").append(quote(v)));

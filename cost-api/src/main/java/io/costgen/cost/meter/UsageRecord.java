@@ -4,6 +4,7 @@ import io.costgen.cost.CallContext;
 import io.costgen.cost.CostReport;
 import io.costgen.cost.Money;
 import io.costgen.cost.budget.BudgetExceededException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -14,8 +15,8 @@ import java.util.UUID;
  * One call as the ledger keeps it: who (tenant, tags, request id), what model, when (start and
  * end instants), what it used (prompt/completion tokens, FLOPs, device-seconds, joules, grams
  * CO2e, money), how it ended ({@code finishReason} wire name such as {@code eos}, {@code length},
- * or {@link #BUDGET_REJECTED}; {@code error} when it failed), latency in seconds (time to first
- * token, negative when unknown; total) and the budget reservation it settled.
+ * or {@link #BUDGET_REJECTED}; {@code error} when it failed), latency ({@code timeToFirstToken},
+ * empty when unknown; {@code totalSeconds}) and the budget reservation it settled.
  *
  * <p>The prompt and completion text are never recorded unless the host explicitly sets
  * {@code promptText} / {@code completionText} (and a {@link JsonLinesLedger} also keeps them
@@ -47,7 +48,7 @@ public record UsageRecord(
     double co2eGrams,
     Money money,
     String finishReason,
-    double ttftSeconds,
+    Optional<Duration> timeToFirstToken,
     double totalSeconds,
     Optional<String> error,
     Optional<String> reservationId,
@@ -81,9 +82,12 @@ public record UsageRecord(
       throw new IllegalArgumentException("money: " + money + " must be >= 0");
     }
     requireText("finishReason", finishReason);
-    if (Double.isNaN(ttftSeconds) || Double.isInfinite(ttftSeconds)) {
-      throw new IllegalArgumentException("ttftSeconds: " + ttftSeconds + " must be finite (negative = unknown)");
-    }
+    Objects.requireNonNull(timeToFirstToken, "timeToFirstToken");
+    timeToFirstToken.ifPresent(d -> {
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("timeToFirstToken: " + d + " must be >= 0 (empty when unknown)");
+      }
+    });
     requireNonNegative("totalSeconds", totalSeconds);
     Objects.requireNonNull(error, "error");
     Objects.requireNonNull(reservationId, "reservationId");
@@ -112,8 +116,8 @@ public record UsageRecord(
         .deviceSeconds(report.deviceSeconds())
         .energyJoules(report.energyJoules())
         .co2eGrams(report.co2eGrams())
-        .money(report.cost())
-        .ttftSeconds(report.usage().timeToFirstTokenSeconds())
+        .money(report.money())
+        .timeToFirstToken(report.usage().timeToFirstToken().orElse(null))
         .totalSeconds(report.usage().wallSeconds())
         .finishReason(finishReason)
         .start(start)
@@ -158,7 +162,7 @@ public record UsageRecord(
       return this;
     }
     return new UsageRecord(id, start, end, tenantId, requestId, model, tags, promptTokens, completionTokens,
-        flops, deviceSeconds, energyJoules, co2eGrams, money, finishReason, ttftSeconds, totalSeconds, error,
+        flops, deviceSeconds, energyJoules, co2eGrams, money, finishReason, timeToFirstToken, totalSeconds, error,
         reservationId, Optional.empty(), Optional.empty(), overrun);
   }
 
@@ -174,7 +178,7 @@ public record UsageRecord(
     }
   }
 
-  /** Builder for {@link UsageRecord}; numbers default to zero, ttft to −1 (unknown), id to a random UUID. Not thread-safe. */
+  /** Builder for {@link UsageRecord}; numbers default to zero, time to first token to unknown, id to a random UUID. Not thread-safe. */
   public static final class Builder {
     private String id;
     private Instant start;
@@ -191,7 +195,7 @@ public record UsageRecord(
     private double co2eGrams;
     private Money money = Money.zero(Money.USD);
     private String finishReason;
-    private double ttftSeconds = -1;
+    private Duration timeToFirstToken;
     private double totalSeconds;
     private String error;
     private String reservationId;
@@ -217,8 +221,8 @@ public record UsageRecord(
     public Builder co2eGrams(double v) { this.co2eGrams = v; return this; }
     public Builder money(Money v) { this.money = v; return this; }
     public Builder finishReason(String v) { this.finishReason = v; return this; }
-    /** Seconds to the first token; negative when unknown. */
-    public Builder ttftSeconds(double v) { this.ttftSeconds = v; return this; }
+    /** Time to the first token; null (the default) when unknown. */
+    public Builder timeToFirstToken(Duration v) { this.timeToFirstToken = v; return this; }
     public Builder totalSeconds(double v) { this.totalSeconds = v; return this; }
     /** What failed, e.g. {@code "BackendException: out of memory"}; null when the call succeeded. */
     public Builder error(String v) { this.error = v; return this; }
@@ -235,7 +239,7 @@ public record UsageRecord(
       String theId = id != null ? id : newId();
       return new UsageRecord(theId, start, end, Optional.ofNullable(tenantId), rid != null ? rid : theId,
           model, tags, promptTokens, completionTokens, flops, deviceSeconds, energyJoules, co2eGrams, money,
-          finishReason, ttftSeconds, totalSeconds, Optional.ofNullable(error), Optional.ofNullable(reservationId),
+          finishReason, Optional.ofNullable(timeToFirstToken), totalSeconds, Optional.ofNullable(error), Optional.ofNullable(reservationId),
           Optional.ofNullable(promptText), Optional.ofNullable(completionText), overrun);
     }
   }

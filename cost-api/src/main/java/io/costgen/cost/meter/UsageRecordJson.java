@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Currency;
 import java.util.LinkedHashMap;
@@ -17,11 +18,17 @@ import java.util.TreeMap;
 
 /**
  * The ledger's line format: one JSON object per line, {@code "v":1}. Money is a decimal string
- * (exact); instants are ISO-8601 UTC; doubles round-trip exactly.
+ * (exact); instants are ISO-8601 UTC; doubles round-trip exactly. Time to first token is
+ * {@code timeToFirstTokenSeconds} (a number of seconds, absent when unknown); lines written before
+ * the rename carry {@code ttftSeconds} (negative when unknown) and still read.
  */
 final class UsageRecordJson {
 
   static final int VERSION = 1;
+  /** Time to first token in seconds; absent when unknown. */
+  static final String TTFT = "timeToFirstTokenSeconds";
+  /** The key ledgers written before the rename use (negative = unknown); still read. */
+  static final String OLD_TTFT = "ttftSeconds";
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonFactory FACTORY = MAPPER.getFactory();
 
@@ -55,7 +62,9 @@ final class UsageRecordJson {
       g.writeStringField("money", r.money().amount().toPlainString());
       g.writeStringField("currency", r.money().currency().getCurrencyCode());
       g.writeStringField("finishReason", r.finishReason());
-      g.writeNumberField("ttftSeconds", r.ttftSeconds());
+      if (r.timeToFirstToken().isPresent()) {
+        g.writeNumberField(TTFT, seconds(r.timeToFirstToken().get()));
+      }
       g.writeNumberField("totalSeconds", r.totalSeconds());
       if (r.error().isPresent()) {
         g.writeStringField("error", r.error().get());
@@ -123,7 +132,7 @@ final class UsageRecordJson {
           .co2eGrams(req(n, "co2eGrams").asDouble())
           .money(Money.of(new BigDecimal(req(n, "money").asText()), Currency.getInstance(req(n, "currency").asText())))
           .finishReason(req(n, "finishReason").asText())
-          .ttftSeconds(req(n, "ttftSeconds").asDouble())
+          .timeToFirstToken(timeToFirstToken(n))
           .totalSeconds(req(n, "totalSeconds").asDouble())
           .error(opt(n, "error"))
           .reservationId(opt(n, "reservationId"))
@@ -134,6 +143,26 @@ final class UsageRecordJson {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("invalid record: " + e.getMessage(), e);
     }
+  }
+
+  private static double seconds(Duration d) {
+    return d.getSeconds() + d.getNano() / 1e9;
+  }
+
+  /** {@value #TTFT}, or the pre-rename {@value #OLD_TTFT} (negative = unknown); null when unknown. */
+  private static Duration timeToFirstToken(JsonNode n) {
+    JsonNode v = n.get(TTFT);
+    if (v == null || v.isNull()) {
+      v = n.get(OLD_TTFT);
+    }
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    double s = v.asDouble();
+    if (!Double.isFinite(s)) {
+      throw new IllegalArgumentException(TTFT + ": " + v + " must be finite");
+    }
+    return s < 0 ? null : Duration.ofNanos(Math.round(s * 1e9));
   }
 
   private static JsonNode req(JsonNode n, String field) {

@@ -33,7 +33,7 @@ class JsonLinesLedgerTest {
   private static UsageRecord.Builder record(Instant end) {
     return UsageRecord.builder().tenantId("acme").requestId("req").model("gpt2").promptTokens(12).completionTokens(30)
         .flops(1.5e12).deviceSeconds(0.75).energyJoules(210.5).co2eGrams(0.02).money(Money.usd("0.000000123"))
-        .finishReason("eos").ttftSeconds(0.05).totalSeconds(0.75).start(end.minusMillis(750)).end(end);
+        .finishReason("eos").timeToFirstToken(java.time.Duration.ofMillis(50)).totalSeconds(0.75).start(end.minusMillis(750)).end(end);
   }
 
   @Test
@@ -55,6 +55,38 @@ class JsonLinesLedgerTest {
         .isInstanceOf(MeterException.class)
         .hasMessageContaining(missing.toString())
         .hasCauseInstanceOf(IOException.class);
+  }
+
+  @Test
+  void timeToFirstToken_isWrittenInSeconds_underItsNewKey_andAbsentWhenUnknown() throws IOException {
+    UsageRecord known = record(NOON).id("known").build();
+    UsageRecord unknown = record(NOON).id("unknown").timeToFirstToken(null).build();
+    try (JsonLinesLedger ledger = JsonLinesLedger.open(dir)) {
+      ledger.record(known);
+      ledger.record(unknown);
+    }
+    List<String> lines = Files.readAllLines(dir.resolve("usage-2026-03-10.jsonl"));
+    assertThat(lines.get(0)).contains("\"timeToFirstTokenSeconds\":0.05").doesNotContain("ttftSeconds");
+    assertThat(lines.get(1)).doesNotContain("timeToFirstToken").doesNotContain("ttftSeconds").doesNotContain(":-1");
+    assertThat(LedgerReader.read(dir, FROM, TO).records()).containsExactly(known, unknown);
+    assertThat(unknown.timeToFirstToken()).isEmpty();
+  }
+
+  @Test
+  void aLedgerWrittenBeforeTheRename_withTtftSeconds_stillReads() throws IOException {
+    // Lines as costgen wrote them before timeToFirstTokenSeconds: "ttftSeconds", -1 for unknown.
+    String old = "{\"v\":1,\"id\":\"%s\",\"start\":\"2026-03-10T11:59:59Z\",\"end\":\"2026-03-10T12:00:00Z\","
+        + "\"tenant\":\"acme\",\"requestId\":\"req\",\"model\":\"gpt2\",\"tags\":{},\"promptTokens\":12,"
+        + "\"completionTokens\":30,\"flops\":1.5E12,\"deviceSeconds\":0.75,\"energyJoules\":210.5,"
+        + "\"co2eGrams\":0.02,\"money\":\"0.000000123\",\"currency\":\"USD\",\"finishReason\":\"eos\","
+        + "\"ttftSeconds\":%s,\"totalSeconds\":0.75}\n";
+    Files.writeString(dir.resolve("usage-2026-03-10.jsonl"), String.format(old, "a", "0.05") + String.format(old, "b", "-1.0"));
+    LedgerReader.Result read = LedgerReader.read(dir, FROM, TO);
+    assertThat(read.skippedLines()).isZero();
+    assertThat(read.records()).extracting(UsageRecord::id).containsExactly("a", "b");
+    assertThat(read.records().get(0).timeToFirstToken()).contains(java.time.Duration.ofMillis(50));
+    assertThat(read.records().get(1).timeToFirstToken()).isEmpty();
+    assertThat(read.records().get(0).money()).isEqualTo(Money.usd("0.000000123"));
   }
 
   @Test

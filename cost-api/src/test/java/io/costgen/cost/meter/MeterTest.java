@@ -50,7 +50,7 @@ class MeterTest {
   @Test
   void loggingMeter_writesOneKeyValueLine_withoutText() {
     String line = LoggingMeter.line(R);
-    assertThat(line).startsWith("usage id=" + R.id()).contains(" tenant=acme ", " model=gpt2 ", " cost=$0.10 ", " currency=USD ", " finish=eos ")
+    assertThat(line).startsWith("usage id=" + R.id()).contains(" tenant=acme ", " model=gpt2 ", " money=$0.10 ", " currency=USD ", " finish=eos ")
         .doesNotContain("secret").doesNotContain("\n");
     UsageRecord odd = UsageRecord.builder().tenantId("a b=\"c\"").model("gpt2").finishReason("error")
         .error("line1\nline2").start(Instant.EPOCH).end(Instant.EPOCH).build();

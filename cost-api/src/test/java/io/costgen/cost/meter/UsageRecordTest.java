@@ -24,7 +24,7 @@ class UsageRecordTest {
   void from_takesWhoFromTheContext_andWhatFromTheCostReport() {
     CallContext ctx = new CallContext(Optional.of("acme"), "req-7", Map.of("team", "search"));
     Usage usage = Usage.builder().modelName("gpt2").promptTokens(12).completionTokens(30).prefillFlops(1e9)
-        .decodeFlops(2e9).wallSeconds(0.8).timeToFirstTokenSeconds(0.1).build();
+        .decodeFlops(2e9).wallSeconds(0.8).timeToFirstToken(java.time.Duration.ofMillis(100)).build();
     CostReport report = new CostReport(usage, 0.7, 250, 0.03, Money.usd("0.0042"), "test");
     UsageRecord r = UsageRecord.from(ctx, report, "eos", T.minusMillis(800), T).reservationId("r-1").build();
     assertThat(r.tenantId()).contains("acme");
@@ -38,7 +38,7 @@ class UsageRecordTest {
     assertThat(r.energyJoules()).isEqualTo(250);
     assertThat(r.co2eGrams()).isEqualTo(0.03);
     assertThat(r.money()).isEqualTo(Money.usd("0.0042"));
-    assertThat(r.ttftSeconds()).isEqualTo(0.1);
+    assertThat(r.timeToFirstToken()).contains(java.time.Duration.ofMillis(100));
     assertThat(r.totalSeconds()).isEqualTo(0.8);
     assertThat(r.reservationId()).contains("r-1");
     assertThat(r.promptText()).isEmpty();

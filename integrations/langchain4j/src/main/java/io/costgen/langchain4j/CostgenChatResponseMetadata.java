@@ -59,7 +59,7 @@ public final class CostgenChatResponseMetadata extends ChatResponseMetadata {
 
   @Override
   public String toString() {
-    return "CostgenChatResponseMetadata{" + super.toString() + ", cost=" + costReport.cost() + ", pricing="
+    return "CostgenChatResponseMetadata{" + super.toString() + ", money=" + costReport.money() + ", pricing="
         + costReport.pricing() + "}";
   }
 

@@ -54,7 +54,7 @@ class CostgenChatModelTest {
     int completion = r.tokenUsage().outputTokenCount();
     assertThat(completion).isEqualTo(ScriptedChat.PLAIN_ANSWER.length() + 1); // + EOS
     CostReport cost = CostgenChatResponseMetadata.costOf(r.metadata()).orElseThrow();
-    assertThat(cost.cost()).isEqualTo(Money.usd(BigDecimal.valueOf(prompt).add(BigDecimal.valueOf(2L * completion))
+    assertThat(cost.money()).isEqualTo(Money.usd(BigDecimal.valueOf(prompt).add(BigDecimal.valueOf(2L * completion))
         .movePointLeft(6)));
     assertThat(r.modelName()).isEqualTo("toy");
     UsageRecord rec = ledger.peek();

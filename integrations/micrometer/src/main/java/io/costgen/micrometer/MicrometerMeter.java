@@ -215,10 +215,11 @@ public final class MicrometerMeter implements Meter {
     in.input.record(r.promptTokens());
     in.output.record(r.completionTokens());
     in.duration(errorType(r.error())).record(nanos(r.totalSeconds()), TimeUnit.NANOSECONDS);
-    if (r.ttftSeconds() >= 0) {
-      in.ttft.record(nanos(r.ttftSeconds()), TimeUnit.NANOSECONDS);
+    if (r.timeToFirstToken().isPresent()) {
+      double ttftSeconds = r.timeToFirstToken().get().toNanos() / 1e9;
+      in.ttft.record(r.timeToFirstToken().get().toNanos(), TimeUnit.NANOSECONDS);
       if (r.completionTokens() > 1) {
-        double perToken = Math.max(0, r.totalSeconds() - r.ttftSeconds()) / (r.completionTokens() - 1);
+        double perToken = Math.max(0, r.totalSeconds() - ttftSeconds) / (r.completionTokens() - 1);
         in.tpot.record(nanos(perToken), TimeUnit.NANOSECONDS);
       }
     }

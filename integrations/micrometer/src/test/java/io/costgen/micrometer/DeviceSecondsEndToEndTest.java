@@ -33,7 +33,7 @@ class DeviceSecondsEndToEndTest {
         GenerationConfig.builder().maxNewTokens(4).minNewTokens(4).build());
 
     assertThat(r.usage().deviceSeconds()).isPositive();
-    assertThat(r.cost().cost().amount()).isPositive();   // priced per token, not per device-hour
+    assertThat(r.cost().money().amount()).isPositive();   // priced per token, not per device-hour
     double counted = registry.get("costgen.device.seconds").counter().count();
     assertThat(counted).isPositive().isCloseTo(r.usage().deviceSeconds(), within(1e-12));
 

@@ -38,7 +38,7 @@ class MicrometerMeterTest {
   private static UsageRecord.Builder call(String tenant) {
     return UsageRecord.builder().tenantId(tenant).requestId("req").model("gpt2").promptTokens(12).completionTokens(11)
         .flops(2.5e9).deviceSeconds(0.75).energyJoules(30).co2eGrams(0.004).money(Money.usd("0.25"))
-        .finishReason("eos").ttftSeconds(0.2).totalSeconds(1.2).start(T).end(T.plusMillis(1200));
+        .finishReason("eos").timeToFirstToken(java.time.Duration.ofMillis(200)).totalSeconds(1.2).start(T).end(T.plusMillis(1200));
   }
 
   @Test
@@ -78,8 +78,8 @@ class MicrometerMeterTest {
   void timeToFirstToken_andTimePerOutputToken_useTheServerMetricNames() {
     MicrometerMeter meter = MicrometerMeter.builder(registry).build();
     meter.record(call("a").build()); // (1.2 − 0.2) s over 10 tokens after the first
-    meter.record(call("a").ttftSeconds(-1).build()); // unknown: neither is recorded
-    meter.record(call("a").completionTokens(1).ttftSeconds(0.4).build()); // one token: no per-token time
+    meter.record(call("a").timeToFirstToken(null).build()); // unknown: neither is recorded
+    meter.record(call("a").completionTokens(1).timeToFirstToken(java.time.Duration.ofMillis(400)).build()); // one token: no per-token time
 
     Timer ttft = registry.get("gen_ai.server.time_to_first_token").timer();
     assertThat(ttft.count()).isEqualTo(2);

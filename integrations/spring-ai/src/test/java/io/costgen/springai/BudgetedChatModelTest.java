@@ -111,7 +111,7 @@ class BudgetedChatModelTest {
     FakeRemote remote = new FakeRemote(1000, 200);
     ChatResponse r = BudgetedChatModel.builder(remote, guard(budgets)).build().call(prompt("acme", 500));
     assertThat(r.getResult().getOutput().getText()).isEqualTo("ok");
-    assertThat(BudgetedChatModel.costOf(r).orElseThrow().cost()).isEqualTo(Money.usd("0.0018"));
+    assertThat(BudgetedChatModel.costOf(r).orElseThrow().money()).isEqualTo(Money.usd("0.0018"));
     assertThat(status(budgets, "acme").spent()).isEqualByComparingTo("0.0018");
     UsageRecord rec = ledger.peek();
     assertThat(rec.tenantId()).contains("acme");

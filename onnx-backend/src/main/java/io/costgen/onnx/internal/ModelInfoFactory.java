@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxJavaType;
 import io.costgen.core.ModelInfo;
 import io.costgen.core.ModelLoadException;
 import io.costgen.core.SpecialTokens;
+import io.costgen.core.WeightFootprint;
 import io.costgen.cost.ArchitectureFamily;
 import io.costgen.cost.DType;
 import io.costgen.cost.ModelShape;
@@ -42,10 +43,15 @@ import java.util.Set;
  * </ul>
  *
  * <p>Parameter count: the elements of every weight-like initializer (see
- * {@link OnnxProtoScanner}), less graph constants ({@link #isConstantNotParameter}:
+ * {@link OnnxProtoScanner}); a quantized tensor counts its dequantized elements and its scales
+ * and zero points are overhead, not parameters ({@link QuantizedWeightCounter}); less graph
+ * constants ({@link #isConstantNotParameter}:
  * onnxruntime-genai's rotary tables {@code cos_cache}/{@code sin_cache}, rotary
  * {@code inv_freq} buffers, single-element tensors), and less a transposed copy of the embedding stored as the LM head when
  * {@code config.json} says {@code tie_word_embeddings: true} (exporters store tied heads twice).
+ * The same rules give the {@link WeightFootprint} (stored weight bytes, overhead bytes apart);
+ * the shape's weight bytes are its total when that differs from {@code parameters × bytes} of
+ * the weight type holding the most parameters (that type is {@code weightDtype}).
  *
  * <p>Special tokens: {@code genai_config.json} first, then {@code generation_config.json}, then
  * {@code config.json}, per field. Generation defaults: {@code generation_config.json} as is
@@ -91,11 +97,16 @@ public final class ModelInfoFactory {
         layout.layers() > 0 ? OptionalInt.of(layout.layers()) : OptionalInt.empty()),
         what, "the number of layers (num_hidden_layers in config.json)");
 
+    QuantizedWeightCounter.Roles roles = QuantizedWeightCounter.roles(weights);
     List<Initializer> embeddings = weights.weights().stream()
+        .filter(w -> !roles.isOverhead(w))
         .filter(w -> w.dims().length == 2 && (w.dims()[0] == vocab || w.dims()[1] == vocab))
         .toList();
     OptionalInt hiddenFromWeights = OptionalInt.empty();
     for (Initializer w : embeddings) {
+      if (roles.isQuantized(w)) {
+        continue; // packed codes: the stored width is not the hidden size
+      }
       long other = w.dims()[0] == vocab ? w.dims()[1] : w.dims()[0];
       if (other > 0 && other != vocab) {
         hiddenFromWeights = OptionalInt.of(Math.toIntExact(other));
@@ -138,17 +149,10 @@ public final class ModelInfoFactory {
     boolean tiedConfig = Json.bool(cfg, "tie_word_embeddings").orElse(false);
     boolean tied = Json.bool(cfg, "tie_word_embeddings").orElse(embeddings.size() <= 1);
 
-    long params = weights.parameterCount();
-    for (Initializer w : weights.weights()) {
-      if (isConstantNotParameter(w)) {
-        params -= w.elements();
-      }
-    }
-    if (tiedConfig && embeddings.size() == 2
-        && embeddings.get(0).dims()[0] == embeddings.get(1).dims()[1]
-        && embeddings.get(0).dims()[1] == embeddings.get(1).dims()[0]) {
-      params -= embeddings.get(1).elements();
-    }
+    WeightCount count = countWeights(weights, roles, embeddings, tiedConfig);
+    WeightFootprint footprint = count.footprint();
+    long params = footprint.parameters();
+    DType weightDtype = count.dtype();
 
     ModelShape.Builder shape = ModelShape.builder()
         .name(folder.dir().getFileName() == null ? "model" : folder.dir().getFileName().toString())
@@ -164,6 +168,10 @@ public final class ModelInfoFactory {
         .tiedEmbeddings(tied);
     if (params > 0) {
       shape.parameterCount(params);
+      // The roofline charges what a pass reads: stored values plus scales and zero points.
+      if (footprint.totalBytes() != (long) Math.ceil(params * weightDtype.bytesPerElement())) {
+        shape.weightBytes(footprint.totalBytes());
+      }
     }
     ModelShape built;
     try {
@@ -171,12 +179,70 @@ public final class ModelInfoFactory {
     } catch (IllegalArgumentException e) {
       throw new ModelLoadException(what + ": inconsistent model shape: " + e.getMessage(), e);
     }
-    DType weightDtype = dtype(weights.dominantWeightType());
     DType kvDtype = layout.kvCacheFormat() == KvCacheFormat.NONE
         ? (weightDtype == DType.FP16 || weightDtype == DType.BF16 ? weightDtype : DType.FP32)
         : dtype(layout.kvCacheType());
     return new ModelInfo(built, weightDtype, kvDtype, specialTokens(folder),
-        generationDefaults(folder, genaiSearch), device, 1);
+        generationDefaults(folder, genaiSearch), device, 1, footprint);
+  }
+
+  /** The counted weights of a model and the type holding most of its parameters. */
+  record WeightCount(WeightFootprint footprint, DType dtype) {}
+
+  /**
+   * Counts parameters, stored bytes and quantization overhead of {@code weights}; a transposed
+   * copy of the embedding ({@code embeddings}: the 2-D {@code [vocab, d]}/{@code [d, vocab]}
+   * weights) is dropped when {@code tiedConfig}.
+   */
+  static WeightCount countWeights(InitializerSummary weights, QuantizedWeightCounter.Roles roles,
+      List<Initializer> embeddings, boolean tiedConfig) {
+    long params = 0;
+    long dataBytes = 0;
+    long overheadBytes = 0;
+    long quantized = 0;
+    Map<DType, Long> byType = new java.util.EnumMap<>(DType.class);
+    for (Initializer w : weights.weights()) {
+      if (roles.isOverhead(w)) {
+        overheadBytes += w.bytes();
+      } else if (!isConstantNotParameter(w)) {
+        long p = roles.parameters(w);
+        params += p;
+        dataBytes += w.bytes();
+        quantized += roles.isQuantized(w) ? p : 0;
+        byType.merge(roles.dtype(w), p, Long::sum);
+      }
+    }
+    if (tiedConfig && embeddings.size() == 2
+        && embeddings.get(0).dims()[0] == embeddings.get(1).dims()[1]
+        && embeddings.get(0).dims()[1] == embeddings.get(1).dims()[0]) {
+      Initializer copy = embeddings.get(1);
+      long p = roles.parameters(copy);
+      params -= p;
+      dataBytes -= copy.bytes();
+      quantized -= roles.isQuantized(copy) ? p : 0;
+      byType.merge(roles.dtype(copy), -p, Long::sum);
+    }
+    DType weightDtype = DType.FP32;
+    long most = 0;
+    for (Map.Entry<DType, Long> e : byType.entrySet()) {
+      if (e.getValue() > most) {
+        weightDtype = e.getKey();
+        most = e.getValue();
+      }
+    }
+    return new WeightCount(new WeightFootprint(Math.max(params, 0), Math.max(dataBytes, 0),
+        overheadBytes, Math.max(Math.min(quantized, params), 0)), weightDtype);
+
+  }
+
+  /** The counted weights of {@code weights} for a model of {@code vocab} tokens, untied. */
+  static WeightCount countWeights(InitializerSummary weights, int vocab) {
+    QuantizedWeightCounter.Roles roles = QuantizedWeightCounter.roles(weights);
+    List<Initializer> embeddings = weights.weights().stream()
+        .filter(w -> !roles.isOverhead(w))
+        .filter(w -> w.dims().length == 2 && (w.dims()[0] == vocab || w.dims()[1] == vocab))
+        .toList();
+    return countWeights(weights, roles, embeddings, false);
   }
 
   private static ArchitectureFamily family(Map<String, Object> cfg, Map<String, Object> gModel,

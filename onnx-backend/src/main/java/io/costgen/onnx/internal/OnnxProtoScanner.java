@@ -16,7 +16,10 @@ import java.util.Map;
  * A minimal, read-only walker of the protobuf wire format of an ONNX {@code ModelProto}: it
  * visits {@code ModelProto.graph (7) → GraphProto.initializer (5) → TensorProto.dims (1),
  * data_type (2)}, recursing into sub-graphs of node attributes (the branches of an {@code If}
- * node in merged decoders), and sums the element counts of weight-like initializers.
+ * node in merged decoders), and sums the element counts of weight-like initializers. It also
+ * records the nodes that consume quantized weights ({@link #QUANTIZATION_OPS}: their operator,
+ * domain, input names and integer attributes), so that packed codes, scales and zero points can
+ * be told apart (see {@link QuantizedWeightCounter}).
  *
  * <p>Field numbers come from {@code onnx/onnx.proto3} (ONNX IR version 3 and later). Tensor
  * payloads ({@code raw_data}, typed data fields) are skipped by length, never copied, and
@@ -33,8 +36,13 @@ public final class OnnxProtoScanner {
   private static final int GRAPH_INITIALIZER = 5;
   private static final int GRAPH_SPARSE_INITIALIZER = 15;
   // NodeProto
+  private static final int NODE_INPUT = 1;
+  private static final int NODE_OP_TYPE = 4;
   private static final int NODE_ATTRIBUTE = 5;
+  private static final int NODE_DOMAIN = 7;
   // AttributeProto
+  private static final int ATTRIBUTE_NAME = 1;
+  private static final int ATTRIBUTE_I = 3;
   private static final int ATTRIBUTE_G = 6;
   private static final int ATTRIBUTE_GRAPHS = 11;
   // TensorProto
@@ -52,6 +60,13 @@ public final class OnnxProtoScanner {
 
   private static final int MAX_DEPTH = 64;
 
+  /**
+   * Operators whose weight inputs are quantized: {@code DequantizeLinear} (QDQ, default domain),
+   * {@code com.microsoft.MatMulNBits} and {@code com.microsoft.GatherBlockQuantized}.
+   */
+  public static final java.util.Set<String> QUANTIZATION_OPS =
+      java.util.Set.of("DequantizeLinear", "MatMulNBits", "GatherBlockQuantized");
+
   private OnnxProtoScanner() {}
 
   /**
@@ -64,6 +79,18 @@ public final class OnnxProtoScanner {
     /** Whether tensors of this type hold weights (as opposed to shapes, indices, flags). */
     public boolean isWeight() {
       return this != INTEGER && this != OTHER;
+    }
+
+    /** Bits per stored element of a weight type (0 for {@link #INTEGER} and {@link #OTHER}). */
+    public int bits() {
+      switch (this) {
+        case FLOAT32: return 32;
+        case FLOAT16: case BFLOAT16: return 16;
+        case FLOAT64: return 64;
+        case FLOAT8: case INT8: return 8;
+        case INT4: return 4;
+        default: return 0;
+      }
     }
 
     static ElementType of(int onnxDataType) {
@@ -88,13 +115,22 @@ public final class OnnxProtoScanner {
    *     float8, int8/uint8, int4/uint4; integer shape constants, booleans and strings excluded)
    * @param elementsByType elements per {@link ElementType}, all initializers
    * @param weights every weight-like initializer, in file order
+   * @param quantizationNodes the nodes of {@link #QUANTIZATION_OPS} (all sub-graphs), in file order
    */
   public record InitializerSummary(
-      long parameterCount, Map<ElementType, Long> elementsByType, List<Initializer> weights) {
+      long parameterCount, Map<ElementType, Long> elementsByType, List<Initializer> weights,
+      List<QuantizationNode> quantizationNodes) {
 
     public InitializerSummary {
       elementsByType = Collections.unmodifiableMap(new EnumMap<>(elementsByType));
       weights = List.copyOf(weights);
+      quantizationNodes = List.copyOf(quantizationNodes);
+    }
+
+    /** A summary without quantization nodes. */
+    public InitializerSummary(
+        long parameterCount, Map<ElementType, Long> elementsByType, List<Initializer> weights) {
+      this(parameterCount, elementsByType, weights, List.of());
     }
 
     /** The weight type holding the most elements, or {@link ElementType#FLOAT32} when none. */
@@ -124,6 +160,41 @@ public final class OnnxProtoScanner {
         n *= d;
       }
       return n;
+    }
+
+    /**
+     * Stored bytes of the values: elements × {@link ElementType#bits()} / 8, rounded up (ONNX
+     * packs int4/uint4 two to a byte).
+     */
+    public long bytes() {
+      return (elements() * type.bits() + 7) / 8;
+    }
+  }
+
+  /**
+   * A node that consumes quantized weights.
+   *
+   * @param opType {@code NodeProto.op_type}
+   * @param domain {@code NodeProto.domain} ("" for the default ONNX domain)
+   * @param inputs input value names in order ("" for an omitted optional input)
+   * @param intAttributes the node's integer attributes by name (e.g. K, N, bits, block_size)
+   */
+  public record QuantizationNode(String opType, String domain, List<String> inputs,
+      Map<String, Long> intAttributes) {
+
+    public QuantizationNode {
+      inputs = List.copyOf(inputs);
+      intAttributes = Map.copyOf(intAttributes);
+    }
+
+    /** Input {@code i}, or "" when the node has fewer inputs. */
+    public String input(int i) {
+      return i < inputs.size() ? inputs.get(i) : "";
+    }
+
+    /** Integer attribute {@code name}, or {@code fallback} when absent. */
+    public long attribute(String name, long fallback) {
+      return intAttributes.getOrDefault(name, fallback);
     }
   }
 
@@ -202,25 +273,47 @@ public final class OnnxProtoScanner {
   }
 
   private static void walkNode(Reader n, Summer summer, int depth) throws InvalidModelException {
+    List<String> inputs = new ArrayList<>();
+    Map<String, Long> ints = new java.util.HashMap<>();
+    String opType = "";
+    String domain = "";
     while (n.hasMore()) {
       long tag = n.tag();
       int field = (int) (tag >>> 3);
       int wire = (int) (tag & 7);
       if (field == NODE_ATTRIBUTE && wire == WIRE_LEN) {
         Reader a = n.message();
+        String attrName = null;
+        Long attrInt = null;
         while (a.hasMore()) {
           long atag = a.tag();
           int afield = (int) (atag >>> 3);
           int awire = (int) (atag & 7);
           if ((afield == ATTRIBUTE_G || afield == ATTRIBUTE_GRAPHS) && awire == WIRE_LEN) {
             walkGraph(a.message(), summer, depth + 1);
+          } else if (afield == ATTRIBUTE_NAME && awire == WIRE_LEN) {
+            attrName = a.string();
+          } else if (afield == ATTRIBUTE_I && awire == WIRE_VARINT) {
+            attrInt = a.varint();
           } else {
             a.skip(awire);
           }
         }
+        if (attrName != null && attrInt != null) {
+          ints.put(attrName, attrInt);
+        }
+      } else if (field == NODE_INPUT && wire == WIRE_LEN) {
+        inputs.add(n.string());
+      } else if (field == NODE_OP_TYPE && wire == WIRE_LEN) {
+        opType = n.string();
+      } else if (field == NODE_DOMAIN && wire == WIRE_LEN) {
+        domain = n.string();
       } else {
         n.skip(wire);
       }
+    }
+    if (QUANTIZATION_OPS.contains(opType)) {
+      summer.nodes.add(new QuantizationNode(opType, domain, inputs, ints));
     }
   }
 
@@ -288,6 +381,7 @@ public final class OnnxProtoScanner {
   private static final class Summer {
     private final EnumMap<ElementType, Long> byType = new EnumMap<>(ElementType.class);
     private final List<Initializer> weights = new ArrayList<>();
+    private final List<QuantizationNode> nodes = new ArrayList<>();
     private long parameters;
 
     void add(String name, ElementType type, LongList dims) throws InvalidModelException {
@@ -307,7 +401,7 @@ public final class OnnxProtoScanner {
     }
 
     InitializerSummary summary() {
-      return new InitializerSummary(parameters, byType, weights);
+      return new InitializerSummary(parameters, byType, weights, nodes);
     }
   }
 

@@ -82,10 +82,10 @@ class CostWiringTest {
     assertThat(u.promptTokens()).isEqualTo(promptTokens);
     assertThat(u.completionTokens()).isEqualTo(completionTokens);
     assertThat(r.cost().usage()).isEqualTo(u);
-    assertThat(r.cost().cost()).isEqualTo(expectedMoney(promptTokens, completionTokens));
+    assertThat(r.cost().money()).isEqualTo(expectedMoney(promptTokens, completionTokens));
     assertThat(u.model()).hasValue(shape);
     CostReport estimate = estimates.get(estimates.size() - 1);
-    assertThat(estimate.cost().compareTo(r.cost().cost())).as("estimate never below the price").isGreaterThanOrEqualTo(0);
+    assertThat(estimate.money().compareTo(r.cost().money())).as("estimate never below the price").isGreaterThanOrEqualTo(0);
   }
 
   @Test
@@ -95,7 +95,7 @@ class CostWiringTest {
     assertThat(s.promptLength()).isEqualTo(5);
     assertThat(s.generatedLength()).isEqualTo(10);
     assertPricedExactly(r, 5, 10);
-    assertThat(r.cost().cost()).isEqualTo(Money.usd("0.0000175")); // 5 × 0.5e-6 + 10 × 1.5e-6
+    assertThat(r.cost().money()).isEqualTo(Money.usd("0.0000175")); // 5 × 0.5e-6 + 10 × 1.5e-6
 
     Usage u = r.usage();
     assertThat(u.sequences()).isEqualTo(1);

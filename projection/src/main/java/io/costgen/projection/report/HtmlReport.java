@@ -1,5 +1,6 @@
 package io.costgen.projection.report;
 
+import io.costgen.projection.ProjectionResult;
 import io.costgen.projection.CostShare;
 import io.costgen.projection.DailyCostProjection;
 import io.costgen.projection.Scenario;
@@ -38,12 +39,12 @@ public final class HtmlReport {
   private HtmlReport() {}
 
   /** The report of one projection, varying traffic 0.1× … 10×. */
-  public static String render(DailyCostProjection.Result result) {
+  public static String render(ProjectionResult result) {
     return render(result, defaultSweep(result));
   }
 
   /** The report of one projection and a sensitivity table of it. */
-  public static String render(DailyCostProjection.Result result, SensitivityTable table) {
+  public static String render(ProjectionResult result, SensitivityTable table) {
     Objects.requireNonNull(result, "result");
     Objects.requireNonNull(table, "table");
     DailyCostProjection p = result.projection();
@@ -71,7 +72,7 @@ public final class HtmlReport {
     Objects.requireNonNull(run, "run");
     Objects.requireNonNull(table, "table");
     Scenario s = run.scenario();
-    DailyCostProjection.Result r = run.stated();
+    ProjectionResult r = run.stated();
     StringBuilder body = new StringBuilder();
     body.append("<p class=\"sub\">").append(esc(s.name())).append(" &middot; ")
         .append(esc(subtitle(r))).append("</p>\n");
@@ -92,13 +93,13 @@ public final class HtmlReport {
     return page(s.title(), body);
   }
 
-  /** Writes {@link #render(DailyCostProjection.Result, SensitivityTable)} to {@code file} (UTF-8). */
-  public static void write(Path file, DailyCostProjection.Result result, SensitivityTable table) {
+  /** Writes {@link #render(ProjectionResult, SensitivityTable)} to {@code file} (UTF-8). */
+  public static void write(Path file, ProjectionResult result, SensitivityTable table) {
     writeText(file, render(result, table));
   }
 
-  /** Writes {@link #render(DailyCostProjection.Result)} to {@code file} (UTF-8). */
-  public static void write(Path file, DailyCostProjection.Result result) {
+  /** Writes {@link #render(ProjectionResult)} to {@code file} (UTF-8). */
+  public static void write(Path file, ProjectionResult result) {
     writeText(file, render(result));
   }
 
@@ -122,13 +123,13 @@ public final class HtmlReport {
 
   // ---------------------------------------------------------------------------------------------
 
-  private static SensitivityTable defaultSweep(DailyCostProjection.Result r) {
+  private static SensitivityTable defaultSweep(ProjectionResult r) {
     double base = r.requestsPerDay();
     String spec = "traffic=" + plain(base / 10) + ".." + plain(base * 10) + ":5:log";
     return r.projection().vary(spec);
   }
 
-  private static String subtitle(DailyCostProjection.Result r) {
+  private static String subtitle(ProjectionResult r) {
     DailyCostProjection p = r.projection();
     StringBuilder sb = new StringBuilder();
     sb.append(fmt(r.requestsPerDay())).append(" requests/day × (")
@@ -139,7 +140,7 @@ public final class HtmlReport {
     return sb.toString();
   }
 
-  private static String method(DailyCostProjection.Result r) {
+  private static String method(ProjectionResult r) {
     switch (r.method()) {
       case MEASURED_THROUGHPUT:
         return "measured throughput " + fmt(r.outputTokensPerDeviceSecond())
@@ -152,7 +153,7 @@ public final class HtmlReport {
     }
   }
 
-  private static void headline(StringBuilder b, DailyCostProjection.Result r) {
+  private static void headline(StringBuilder b, ProjectionResult r) {
     b.append("<div class=\"cards\">\n");
     card(b, "cost-per-day", "Cost per day", formatMoney(r.costPerDay()));
     card(b, "cost-per-month", "per month", formatMoney(r.costPerMonth()));
@@ -191,7 +192,7 @@ public final class HtmlReport {
           .append("</td><td>").append(fmt(metric(run.firstPrinciples(), c.metric())))
           .append("</td></tr>\n");
     }
-    DailyCostProjection.Result fp = run.firstPrinciples();
+    ProjectionResult fp = run.firstPrinciples();
     b.append("<tr><td>outputTokensPerDeviceSecond</td><td></td><td>")
         .append(fmt(run.stated().outputTokensPerDeviceSecond())).append("</td><td></td><td>")
         .append(fmt(fp.outputTokensPerDeviceSecond())).append(" (batch ")
@@ -210,7 +211,7 @@ public final class HtmlReport {
         .append(", ").append(fmt(t.energyKwh())).append(" kWh.</p>\n"));
   }
 
-  private static double metric(DailyCostProjection.Result r, String metric) {
+  private static double metric(ProjectionResult r, String metric) {
     switch (metric) {
       case "costPerDay": return r.costPerDay().amount().doubleValue();
       case "costPerRequest": return r.costPerRequest().amount().doubleValue();
@@ -223,8 +224,8 @@ public final class HtmlReport {
     }
   }
 
-  private static void charts(StringBuilder b, DailyCostProjection.Result r, SensitivityTable t,
-      DailyCostProjection.Result first) {
+  private static void charts(StringBuilder b, ProjectionResult r, SensitivityTable t,
+      ProjectionResult first) {
     SensitivitySpec.Variable v = t.spec().variable();
     List<String> labels = new ArrayList<>();
     List<Double> xs = new ArrayList<>();
@@ -235,7 +236,7 @@ public final class HtmlReport {
     for (SensitivityTable.Row row : t.rows()) {
       labels.add(v.categorical() ? row.value() : SvgChart.compact(Double.parseDouble(row.value())));
       xs.add(v.categorical() ? i : row.numericValue().getAsDouble());
-      DailyCostProjection.Result res = row.result().orElse(null);
+      ProjectionResult res = row.result().orElse(null);
       cost.add(res == null ? null : res.costPerDay().amount().doubleValue());
       average.add(res == null ? null : res.devices().average());
       peak.add(res == null ? null : (double) res.devices().peak());
@@ -288,7 +289,7 @@ public final class HtmlReport {
       b.append("<tr><td>").append(esc(t.spec().variable().categorical() ? row.value()
           : fmt(Double.parseDouble(row.value())))).append("</td>");
       if (row.result().isPresent()) {
-        DailyCostProjection.Result r = row.result().get();
+        ProjectionResult r = row.result().get();
         b.append("<td>").append(esc(formatMoney(r.costPerDay()))).append("</td><td>")
             .append(esc(formatMoney(r.costPerRequest()))).append("</td><td>")
             .append(esc(formatMoney(r.costPerMillionOutputTokens()))).append("</td><td>")
@@ -310,14 +311,14 @@ public final class HtmlReport {
   private static void inputs(StringBuilder b, DailyCostProjection p) {
     b.append("<h2>Inputs</h2>\n<table class=\"inputs\"><tr><th>input</th><th>value</th>"
         + "<th>unit</th></tr>\n");
-    for (DailyCostProjection.Input in : p.describe()) {
+    for (ProjectionInputs.Input in : ProjectionInputs.describe(p)) {
       b.append("<tr><td>").append(esc(in.name())).append("</td><td>").append(esc(in.value()))
           .append("</td><td>").append(esc(in.unit())).append("</td></tr>\n");
     }
     b.append("</table>\n");
   }
 
-  private static void warnings(StringBuilder b, DailyCostProjection.Result r) {
+  private static void warnings(StringBuilder b, ProjectionResult r) {
     if (r.warnings().isEmpty()) {
       return;
     }

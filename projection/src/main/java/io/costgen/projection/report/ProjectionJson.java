@@ -1,5 +1,6 @@
 package io.costgen.projection.report;
 
+import io.costgen.projection.ProjectionResult;
 import io.costgen.projection.CostShare;
 import io.costgen.projection.DailyCostProjection;
 import io.costgen.projection.Scenario;
@@ -51,12 +52,12 @@ public final class ProjectionJson {
   private ProjectionJson() {}
 
   /** A result as compact JSON. */
-  public static String toJson(DailyCostProjection.Result result) {
+  public static String toJson(ProjectionResult result) {
     return write(resultNode(result));
   }
 
   /** A result plus a sensitivity table ({@code "varied"}, {@code "sensitivity"}) as JSON. */
-  public static String toJson(DailyCostProjection.Result result, SensitivityTable table) {
+  public static String toJson(ProjectionResult result, SensitivityTable table) {
     ObjectNode n = resultNode(result);
     addSensitivity(n, table);
     return write(n);
@@ -116,7 +117,7 @@ public final class ProjectionJson {
     for (SensitivityTable.Row row : table.rows()) {
       sb.append(csv(row.value()));
       if (row.result().isPresent()) {
-        DailyCostProjection.Result r = row.result().get();
+        ProjectionResult r = row.result().get();
         sb.append(',').append(num(r.requestsPerDay()))
             .append(',').append(num(r.tokensPerDay()))
             .append(',').append(r.batch().isPresent() ? Integer.toString(r.batch().getAsInt()) : "")
@@ -147,7 +148,7 @@ public final class ProjectionJson {
 
   // ---------------------------------------------------------------------------------------------
 
-  static ObjectNode resultNode(DailyCostProjection.Result r) {
+  static ObjectNode resultNode(ProjectionResult r) {
     ObjectNode n = MAPPER.createObjectNode();
     n.put("tokensPerDay", r.tokensPerDay());
     ObjectNode d = n.putObject("devices");

@@ -1,5 +1,6 @@
 package io.costgen.projection.report;
 
+import io.costgen.projection.ProjectionResult;
 import io.costgen.projection.DailyCostProjectionTest;
 import io.costgen.projection.CostShare;
 import io.costgen.projection.DailyCostProjection;
@@ -44,7 +45,7 @@ class HtmlReportTest {
 
   @Test
   void report_withoutATable_variesTrafficAroundTheProjection() {
-    DailyCostProjection.Result r = DailyCostProjectionTest.llama7bOnH100().build().project();
+    ProjectionResult r = DailyCostProjectionTest.llama7bOnH100().build().project();
     String html = HtmlReport.render(r);
     assertThat(html).contains("Sensitivity: traffic=100000..10000000:5:log");
     assertThat(count(html, "<circle class=\"point\"")).isEqualTo(5 + 2 * 5);
@@ -52,7 +53,7 @@ class HtmlReportTest {
 
   @Test
   void report_showsTheElectricityShare_whenElectricityIsPriced() {
-    DailyCostProjection.Result r = DailyCostProjectionTest.llama7bOnH100()
+    ProjectionResult r = DailyCostProjectionTest.llama7bOnH100()
         .electricityPerKwh(io.costgen.cost.Money.usd("0.15")).utilization(0.5).build().project();
     String html = HtmlReport.render(r);
     assertThat(count(html, "class=\"segment\"")).isEqualTo(4);
@@ -86,7 +87,7 @@ class HtmlReportTest {
     assertThat(dom).contains("$694,444.44").contains("28,936").contains("3,617 servers")
         .contains(HtmlReport.formatMoney(run.stated().costPerRequest()))
         .contains(HtmlReport.formatMoney(run.stated().costPerMillionOutputTokens()));
-    for (DailyCostProjection.Result r : table.results()) {
+    for (ProjectionResult r : table.results()) {
       assertThat(dom).contains(HtmlReport.formatMoney(r.costPerDay()));
     }
     assertThat(count(dom, "<svg")).isEqualTo(4);

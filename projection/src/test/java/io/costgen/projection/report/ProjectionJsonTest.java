@@ -1,5 +1,6 @@
 package io.costgen.projection.report;
 
+import io.costgen.projection.ProjectionResult;
 import io.costgen.projection.DailyCostProjectionTest;
 import io.costgen.projection.DailyCostProjection;
 import io.costgen.projection.Scenario;
@@ -22,7 +23,7 @@ class ProjectionJsonTest {
 
   @Test
   void result_hasTheCliKeys_withMoneyAsExactDecimalStrings() throws Exception {
-    DailyCostProjection.Result r = Scenario.load("chatgpt-semianalysis-2023").projection().project();
+    ProjectionResult r = Scenario.load("chatgpt-semianalysis-2023").projection().project();
     JsonNode n = MAPPER.readTree(ProjectionJson.toJson(r));
     assertThat(n.fieldNames()).toIterable().startsWith("tokensPerDay", "devices",
         "deviceHoursPerDay", "costPerDay", "costPerRequest", "costPerMillionOutputTokens",
@@ -44,7 +45,7 @@ class ProjectionJsonTest {
 
   @Test
   void roofline_hasABound_andServersAreNullWhenNotAsked() throws Exception {
-    DailyCostProjection.Result r = Scenario.load("epoch-energy-2025").firstPrinciples()
+    ProjectionResult r = Scenario.load("epoch-energy-2025").firstPrinciples()
         .toBuilder().build().project();
     JsonNode n = MAPPER.readTree(ProjectionJson.toJson(r));
     assertThat(n.get("bound").asText()).isEqualTo("compute");

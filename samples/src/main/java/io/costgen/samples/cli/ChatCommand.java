@@ -246,10 +246,10 @@ final class ChatCommand implements Callable<Integer> {
         printReply(out, r);
       }
       conversation.add(r.message());
-      total = total == null ? r.cost().cost() : total.plus(r.cost().cost());
+      total = total == null ? r.cost().money() : total.plus(r.cost().money());
       tokens += r.usage().promptTokens() + r.usage().completionTokens();
       out.printf(Locale.ROOT, "[turn: %d + %d tokens, %s; conversation: %d tokens, %s]%n", r.usage().promptTokens(),
-          r.usage().completionTokens(), r.cost().cost(), tokens, total);
+          r.usage().completionTokens(), r.cost().money(), tokens, total);
     }
   }
 

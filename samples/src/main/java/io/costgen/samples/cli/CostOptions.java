@@ -164,8 +164,8 @@ final class CostOptions {
         ObjectNode n = list.addObject();
         n.put("target", e.target());
         n.put("basis", e.basis());
-        n.put("amount", e.amount().amount().toPlainString());
-        n.put("currency", e.amount().currency().getCurrencyCode());
+        n.put("money", e.money().amount().toPlainString());
+        n.put("currency", e.money().currency().getCurrencyCode());
       }
     }
   }
@@ -177,7 +177,7 @@ final class CostOptions {
           electricityPrice().toPlainString(), CostModel.Builder.DEFAULT_ELECTRICITY_PRICE_SOURCE);
     }
     for (CostComparison.Entry e : compared) {
-      out.printf(Locale.ROOT, "compare: %s %s (%s)%n", e.target(), e.amount(), e.basis());
+      out.printf(Locale.ROOT, "compare: %s %s (%s)%n", e.target(), e.money(), e.basis());
     }
   }
 

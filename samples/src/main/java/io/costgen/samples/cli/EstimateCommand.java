@@ -166,8 +166,8 @@ final class EstimateCommand implements Callable<Integer> {
     c.put("deviceSeconds", cost.deviceSeconds());
     c.put("energyJoules", cost.energyJoules());
     c.put("co2eGrams", cost.co2eGrams());
-    c.put("amount", cost.cost().toPlainString());
-    c.put("currency", cost.cost().currency().getCurrencyCode());
+    c.put("money", cost.money().toPlainString());
+    c.put("currency", cost.money().currency().getCurrencyCode());
     c.put("pricing", cost.pricing());
 
     PrintWriter out = spec.commandLine().getOut();
@@ -189,7 +189,7 @@ final class EstimateCommand implements Callable<Integer> {
       }
       out.printf(Locale.ROOT, "cost: %s device-seconds, %s J, %s gCO2e, %s (%s)%n",
           Readable.significant(cost.deviceSeconds(), 3), Readable.significant(cost.energyJoules(), 3),
-          Readable.significant(cost.co2eGrams(), 3), cost.cost(), cost.pricing());
+          Readable.significant(cost.co2eGrams(), 3), cost.money(), cost.pricing());
     }
     return 0;
   }

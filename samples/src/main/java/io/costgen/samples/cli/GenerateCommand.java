@@ -242,7 +242,7 @@ final class GenerateCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "timing: first token %.1f ms, total %.1f ms, %.1f tokens/s%n",
         result.timings().timeToFirstToken().toNanos() / 1e6, result.timings().total().toNanos() / 1e6,
         tokensPerSecond(result));
-    out.printf(Locale.ROOT, "cost:   %s, %s device-s, %s J, %s gCO2e (%s)%n", c.cost(),
+    out.printf(Locale.ROOT, "cost:   %s, %s device-s, %s J, %s gCO2e (%s)%n", c.money(),
         Readable.significant(c.deviceSeconds(), 3), Readable.significant(c.energyJoules(), 3),
         Readable.significant(c.co2eGrams(), 3), c.pricing());
   }
@@ -306,8 +306,8 @@ final class GenerateCommand implements Callable<Integer> {
     cost.put("deviceSeconds", c.deviceSeconds());
     cost.put("energyJoules", c.energyJoules());
     cost.put("co2eGrams", c.co2eGrams());
-    cost.put("amount", c.cost().toPlainString());
-    cost.put("currency", c.cost().currency().getCurrencyCode());
+    cost.put("money", c.money().toPlainString());
+    cost.put("currency", c.money().currency().getCurrencyCode());
     cost.put("pricing", c.pricing());
     return root;
   }

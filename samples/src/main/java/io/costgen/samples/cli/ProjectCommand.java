@@ -1,5 +1,6 @@
 package io.costgen.samples.cli;
 
+import io.costgen.projection.ProjectionResult;
 import io.costgen.cost.DType;
 import io.costgen.cost.Money;
 import io.costgen.projection.DailyCostProjection;
@@ -137,7 +138,7 @@ final class ProjectCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new IllegalArgumentException(OptionNames.cliMessage(e.getMessage(), spec), e);
     }
-    DailyCostProjection.Result result = projection.project();
+    ProjectionResult result = projection.project();
     SensitivityTable table = vary == null ? null : named("--vary", () -> projection.vary(vary));
     if (html != null) {
       if (table == null) {
@@ -284,7 +285,7 @@ final class ProjectCommand implements Callable<Integer> {
     }
   }
 
-  static void printResult(PrintWriter out, DailyCostProjection.Result r) {
+  static void printResult(PrintWriter out, ProjectionResult r) {
     out.printf(Locale.ROOT, "  tokens/day %.4g, devices avg %.1f peak %d%s, %.4g device-h/day%s%n",
         r.tokensPerDay(), r.devices().average(), r.devices().peak(),
         r.devices().servers().isPresent() ? " (" + r.devices().servers().getAsLong() + " servers)" : "",

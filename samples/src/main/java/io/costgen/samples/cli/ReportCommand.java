@@ -1,5 +1,6 @@
 package io.costgen.samples.cli;
 
+import io.costgen.projection.ProjectionResult;
 import io.costgen.cost.HardwareProfile;
 import io.costgen.cost.ModelShape;
 import io.costgen.projection.report.DailyReport;
@@ -99,7 +100,7 @@ final class ReportCommand implements Callable<Integer> {
     DailyReport report = DailyReport.of(records, z);
     PrintWriter out = spec.commandLine().getOut();
     if (projectTo != null) {
-      DailyCostProjection.Result projected = project(records);
+      ProjectionResult projected = project(records);
       if (json) {
         out.println(ProjectionJson.toJson(projected));
       } else {
@@ -142,7 +143,7 @@ final class ReportCommand implements Callable<Integer> {
     return out.toString();
   }
 
-  private DailyCostProjection.Result project(List<UsageRecord> records) {
+  private ProjectionResult project(List<UsageRecord> records) {
     long requests = 0;
     long prompt = 0;
     long completion = 0;

@@ -46,7 +46,7 @@ class ChatCommandTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode root = new ObjectMapper().readTree(r.out());
     assertThat(root.get("usage").get("completionTokens").asInt()).isEqualTo(6);
-    assertThat(root.get("cost").get("amount").asText()).isNotEmpty();
+    assertThat(root.get("cost").get("money").asText()).isNotEmpty();
     JsonNode m = root.get("message");
     assertThat(m.get("role").asText()).isEqualTo("assistant");
     assertThat(m.get("toolCalls").isArray()).isTrue();

@@ -80,7 +80,7 @@ class CostgenCliTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode cost = r.json().get("cost");
     assertThat(cost.get("pricing").asText()).contains("H100-SXM").contains("2");
-    assertThat(new java.math.BigDecimal(cost.get("amount").asText())).isPositive();
+    assertThat(new java.math.BigDecimal(cost.get("money").asText())).isPositive();
   }
 
   @Test
@@ -119,7 +119,7 @@ class CostgenCliTest {
     Run r = run("generate", "--model", stories(), "--prompt", "Once", "--max-new-tokens", "4", "--json");
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode cost = r.json().get("cost");
-    assertThat(new java.math.BigDecimal(cost.get("amount").asText())).isPositive();
+    assertThat(new java.math.BigDecimal(cost.get("money").asText())).isPositive();
     assertThat(cost.get("pricing").asText()).contains("energy(").contains("0.1545 USD/kWh");
     assertThat(cost.get("electricityPricePerKwh").asText()).isEqualTo("0.1545");
     assertThat(cost.get("electricityPriceSource").asText()).contains("EIA").contains("January 2024");
@@ -141,7 +141,7 @@ class CostgenCliTest {
     assertThat(compare.get(1).get("target").asText()).isEqualTo("gpt-4o-mini");
     assertThat(compare.get(1).get("basis").asText()).startsWith("per-token");
     for (JsonNode e : compare) {
-      assertThat(new java.math.BigDecimal(e.get("amount").asText())).isPositive();
+      assertThat(new java.math.BigDecimal(e.get("money").asText())).isPositive();
       assertThat(e.get("currency").asText()).isEqualTo("USD");
     }
     assertBad(run("generate", "--model", stories(), "--prompt", "Once", "--compare", "H100-SXM,nonesuch-9"),
@@ -159,7 +159,7 @@ class CostgenCliTest {
     long out = json.get("usage").get("completionTokens").asLong();
     java.math.BigDecimal expected = java.math.BigDecimal.valueOf(in).add(java.math.BigDecimal.valueOf(2 * out))
         .movePointLeft(6);
-    assertThat(new java.math.BigDecimal(json.get("cost").get("amount").asText())).isEqualByComparingTo(expected);
+    assertThat(new java.math.BigDecimal(json.get("cost").get("money").asText())).isEqualByComparingTo(expected);
     assertThat(json.get("cost").get("co2eGrams").asDouble()).isZero();
   }
 
@@ -225,7 +225,7 @@ class CostgenCliTest {
         .isGreaterThan(json.get("perToken").get("kaplanForwardFlops").asDouble());
     assertThat(json.get("request").get("bound").asText()).isEqualTo("memory");
     assertThat(json.get("training").get("flops").asDouble()).isEqualTo(6.0 * 124_439_808L * 3e11);
-    assertThat(new java.math.BigDecimal(json.get("cost").get("amount").asText())).isPositive();
+    assertThat(new java.math.BigDecimal(json.get("cost").get("money").asText())).isPositive();
   }
 
   @Test

@@ -84,7 +84,7 @@ class CostgenAutoConfigurationTest {
     long in = cost.usage().promptTokens();
     long out = cost.usage().completionTokens();
     assertThat(out).isBetween(1L, 8L);
-    assertThat(cost.cost()).isEqualTo(Money.usd(BigDecimal.valueOf(in + 2 * out).movePointLeft(6)));
+    assertThat(cost.money()).isEqualTo(Money.usd(BigDecimal.valueOf(in + 2 * out).movePointLeft(6)));
     try (var files = Files.list(ledgerDir)) {
       assertThat(files.toList()).isNotEmpty();
     }
