@@ -268,11 +268,11 @@ final class GenerateCommand implements Callable<Integer> {
     ObjectNode cost = (ObjectNode) root.get("cost");
     if (estimate != null) {
       cost.put("estimatedDeviceSeconds", estimate.deviceSeconds());
-      cost.put("estimatedAmount", estimate.cost().toPlainString());
+      cost.put("estimatedAmount", estimate.money().toPlainString());
     }
     if (bound != null) {
       cost.put("boundDeviceSeconds", bound.deviceSeconds());
-      cost.put("boundAmount", bound.cost().toPlainString());
+      cost.put("boundAmount", bound.money().toPlainString());
     }
   }
 
