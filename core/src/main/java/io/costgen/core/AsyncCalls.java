@@ -5,7 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -100,15 +99,6 @@ final class AsyncCalls implements AutoCloseable {
 
   void deregister(Runnable abort) {
     aborts.remove(abort);
-  }
-
-  /** Executes on {@code executor}, or on this thread when the executor refuses (closed). */
-  static void executeOrRun(Executor executor, Runnable task) {
-    try {
-      executor.execute(task);
-    } catch (RejectedExecutionException e) {
-      task.run();
-    }
   }
 
   @Override

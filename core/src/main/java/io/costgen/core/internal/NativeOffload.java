@@ -91,6 +91,14 @@ public final class NativeOffload {
     return new OffloadingBackend(backend);
   }
 
+  /**
+   * {@code backend} wrapped whatever the JVM (tests: the wrapper must be transparent for platform
+   * threads on every Java version).
+   */
+  public static TransformerBackend wrapAlways(TransformerBackend backend) {
+    return backend instanceof OffloadingBackend ? backend : new OffloadingBackend(backend);
+  }
+
   private static boolean offloadHere() {
     return isVirtual(Thread.currentThread()) && !"false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY));
   }

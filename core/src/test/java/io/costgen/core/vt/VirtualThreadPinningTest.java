@@ -48,4 +48,25 @@ class VirtualThreadPinningTest {
       child.kill();
     }
   }
+
+  @Test
+  void throughTheOffload_failuresCancellationAndBatchingBehaveAsOnPlatformThreads() throws Exception {
+    ChildJvm.Result r = ChildJvm.of(OffloadSemanticsProbe.class).javaHome(ChildJvm.virtualThreadJdk())
+        .jvmArg("-Dorg.slf4j.simpleLogger.defaultLogLevel=error").timeout(Duration.ofMinutes(2)).run(tmp);
+
+    assertThat(r.exitCode()).as(r.describe()).isZero();
+    String out = r.out();
+    assertThat(out).as(r.describe())
+        .contains("failure=BackendException: toy backend: injected failure at forward pass 2 thread=costgen-native-")
+        .contains("instanceofBackend=true")
+        .contains("cancelled=CANCELLED tokens=2");
+    String batched = line(out, "batched=");
+    assertThat(batched).as(r.describe()).isEqualTo(line(out, "unbatched=")).contains("[1, 5, 9, ");
+    assertThat(Long.parseLong(line(out, "offloaded="))).isPositive();
+  }
+
+  private static String line(String out, String prefix) {
+    return out.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError(
+        "no line " + prefix + " in:\n" + out)).substring(prefix.length());
+  }
 }

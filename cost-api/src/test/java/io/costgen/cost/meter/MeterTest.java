@@ -63,9 +63,9 @@ class MeterTest {
     UsageRecord tiny = UsageRecord.builder().tenantId("acme").model("gpt2")
         .money(Money.usd("0.000000031890144477611943425")).finishReason("eos")
         .start(Instant.EPOCH).end(Instant.EPOCH).build();
-    assertThat(LoggingMeter.line(tiny)).contains(" cost=$0.0000000319 ").doesNotContain("0.000000031890144");
+    assertThat(LoggingMeter.line(tiny)).contains(" money=$0.0000000319 ").doesNotContain("0.000000031890144");
     UsageRecord large = UsageRecord.builder().tenantId("acme").model("gpt2").money(Money.usd("694444.444"))
         .finishReason("eos").start(Instant.EPOCH).end(Instant.EPOCH).build();
-    assertThat(LoggingMeter.line(large)).contains(" cost=$694,444.44 ");
+    assertThat(LoggingMeter.line(large)).contains(" money=$694,444.44 ");
   }
 }
