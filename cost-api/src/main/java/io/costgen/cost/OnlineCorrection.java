@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -274,24 +272,10 @@ public final class OnlineCorrection {
 
   private static void write(Path file, ObjectNode root) {
     try {
-      Path dir = file.toAbsolutePath().getParent();
-      if (dir != null) {
-        Files.createDirectories(dir);
-      }
-      Path tmp = Files.createTempFile(dir, "corrections", ".tmp");
-      try {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
-        try {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
+      JsonCacheFile.write(file, root);
+    } catch (UncheckedIOException e) {
       throw new UncheckedIOException("cannot write corrections file " + file + ": "
-          + e.getMessage(), e);
+          + e.getCause().getMessage(), e.getCause());
     }
   }
 }

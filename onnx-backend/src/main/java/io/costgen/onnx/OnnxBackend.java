@@ -10,6 +10,7 @@ import io.costgen.core.ModelLoadException;
 import io.costgen.core.spi.TransformerBackend;
 import io.costgen.onnx.internal.LastPositionGraphs;
 import io.costgen.onnx.internal.LayoutDiscovery;
+import io.costgen.onnx.internal.CudaLibraries;
 import io.costgen.onnx.internal.ModelFolder;
 import io.costgen.onnx.internal.ModelInfoFactory;
 import io.costgen.onnx.internal.NativeLibraryCache;
@@ -19,6 +20,7 @@ import io.costgen.onnx.internal.OrtRuntime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -268,8 +270,11 @@ public final class OnnxBackend implements TransformerBackend {
     /**
      * Loads the model.
      *
-     * @throws IllegalStateException if {@code modelDir} is unset, {@code deviceId} is set without
-     *     CUDA, or CUDA is requested but this ONNX Runtime has no CUDA provider
+     * @throws IllegalStateException if {@code modelDir} is unset or {@code deviceId} is set without
+     *     CUDA
+     * @throws CudaUnavailableException if CUDA is requested but cannot run here: the
+     *     {@code onnxruntime_gpu} artifact or a CUDA/cuDNN library (e.g. {@code libcublasLt.so.12})
+     *     is missing; the message names each and what to install
      * @throws ModelLoadException naming the path when the folder or model is missing, not a valid
      *     ONNX model, or of an unknown layout
      */
@@ -284,12 +289,7 @@ public final class OnnxBackend implements TransformerBackend {
       ModelFolder folder = ModelFolder.open(modelDir, modelFile);
       Path file = folder.modelFile();
       if (executionProvider == ExecutionProvider.CUDA) {
-        EnumSet<OrtProvider> available = OrtRuntime.availableProviders();
-        if (!available.contains(OrtProvider.CUDA)) {
-          throw new IllegalStateException("CUDA execution provider requested but not available:"
-              + " use the onnxruntime_gpu artifact on a machine with an NVIDIA GPU; available: "
-              + available);
-        }
+        requireCuda();
       }
       OnnxProtoScanner.InitializerSummary weights;
       try {
@@ -347,6 +347,29 @@ public final class OnnxBackend implements TransformerBackend {
       }
     }
 
+    /** What a user installs for {@link ExecutionProvider#CUDA}. */
+    private static final String CUDA_INSTALL = "the NVIDIA driver, CUDA 12.x and cuDNN 9, with their lib folders"
+        + " on LD_LIBRARY_PATH (docs/onnx-backend.md#cuda)";
+
+    /**
+     * Fails before ONNX Runtime loads its CUDA provider when that cannot work: the CPU-only
+     * {@code onnxruntime} artifact is on the class path, or CUDA/cuDNN libraries are missing.
+     */
+    private static void requireCuda() {
+      EnumSet<OrtProvider> available = OrtRuntime.availableProviders();
+      if (!available.contains(OrtProvider.CUDA)) {
+        throw new CudaUnavailableException(
+            List.of("the onnxruntime_gpu artifact (this ONNX Runtime has " + available + " only)"),
+            "com.microsoft.onnxruntime:onnxruntime_gpu:" + NativeLibraryCache.ortVersion() + " in place of"
+                + " com.microsoft.onnxruntime:onnxruntime, with the NVIDIA driver, CUDA 12.x and cuDNN 9"
+                + " (docs/onnx-backend.md#cuda)");
+      }
+      List<String> missing = CudaLibraries.missingOnThisMachine();
+      if (!missing.isEmpty()) {
+        throw new CudaUnavailableException(missing, CUDA_INSTALL);
+      }
+    }
+
     private OrtSession.SessionOptions sessionOptions() throws OrtException {
       OrtSession.SessionOptions options = new OrtSession.SessionOptions();
       try {
@@ -360,7 +383,12 @@ public final class OnnxBackend implements TransformerBackend {
         }
         if (executionProvider == ExecutionProvider.CUDA) {
           NativeLibraryCache.prepareCuda();
-          options.addCUDA(deviceId);
+          try {
+            options.addCUDA(deviceId);
+          } catch (OrtException e) {
+            throw new CudaUnavailableException(List.of("a loadable CUDA provider (" + e.getMessage() + ")"),
+                CUDA_INSTALL, e);
+          }
         }
         return options;
       } catch (OrtException | RuntimeException e) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.costgen.cost.CpuCalibration;
+import io.costgen.cost.JsonCacheFile;
 import io.costgen.cost.DeviceCalibration;
 import io.costgen.onnx.graph.OnnxGraph;
 import io.costgen.onnx.graph.OnnxModelFile;
@@ -17,11 +18,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -160,25 +159,7 @@ public final class OnnxCalibration {
     ObjectNode all = existing instanceof ObjectNode o ? o : root.putObject("calibrations");
     all.set(calibration.key(), toJson(calibration, true));
     root.put("version", FORMAT_VERSION);
-    try {
-      Path dir = cacheFile.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, "calibration", ".tmp");
-      try {
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
-        try {
-          Files.move(tmp, cacheFile, StandardCopyOption.REPLACE_EXISTING,
-              StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, cacheFile, StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write calibration cache " + cacheFile + ": "
-          + e.getMessage(), e);
-    }
+    JsonCacheFile.write(cacheFile, root);
   }
 
   /**
@@ -733,18 +714,7 @@ public final class OnnxCalibration {
   }
 
   private static ObjectNode readCache(Path file) {
-    if (Files.isRegularFile(file)) {
-      try {
-        JsonNode n = JSON.readTree(file.toFile());
-        if (n instanceof ObjectNode o) {
-          return o;
-        }
-      } catch (IOException e) {
-        LOG.warn("calibration cache {} is unreadable ({}); treating it as empty", file,
-            e.getMessage());
-      }
-    }
-    return JSON.createObjectNode();
+    return JsonCacheFile.read(file, "calibration cache");
   }
 
   private static void deleteTree(Path dir) {

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.costgen.core.spi.DecoderSession;
 import io.costgen.core.ModelLoadException;
+import io.costgen.cost.CostgenException;
+import io.costgen.onnx.internal.CudaLibraries;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,9 +141,36 @@ class OnnxBackendErrorsTest {
   void build_cudaWithoutGpuRuntime_explainsWhatIsNeeded() {
     assertThatThrownBy(() -> OnnxBackend.builder().modelDir(Stories260k.dir())
         .executionProvider(ExecutionProvider.CUDA).build())
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessage("CUDA execution provider requested but not available: use the"
-            + " onnxruntime_gpu artifact on a machine with an NVIDIA GPU; available: [CPU]");
+        .isInstanceOfSatisfying(CudaUnavailableException.class, e -> {
+          assertThat(e).isInstanceOf(CostgenException.class);
+          assertThat(e.missing()).containsExactly("the onnxruntime_gpu artifact (this ONNX Runtime has [CPU] only)");
+          assertThat(e.getMessage()).isEqualTo("CUDA not available: missing the onnxruntime_gpu artifact"
+              + " (this ONNX Runtime has [CPU] only); install com.microsoft.onnxruntime:onnxruntime_gpu:1.28.0"
+              + " in place of com.microsoft.onnxruntime:onnxruntime, with the NVIDIA driver, CUDA 12.x and"
+              + " cuDNN 9 (docs/onnx-backend.md#cuda)");
+        });
+  }
+
+  @Test
+  void cudaUnavailable_namesEachMissingLibrary() {
+    List<String> missing = CudaLibraries.missing(CudaLibraries.REQUIRED,
+        lib -> !lib.equals("libcublasLt.so.12") && !lib.equals("libcudnn.so.9"));
+    assertThat(missing).containsExactly("libcublasLt.so.12", "libcudnn.so.9");
+    CudaUnavailableException e = new CudaUnavailableException(missing, "CUDA 12.x and cuDNN 9");
+    assertThat(e.getMessage())
+        .isEqualTo("CUDA not available: missing libcublasLt.so.12, libcudnn.so.9; install CUDA 12.x and cuDNN 9");
+    assertThat(CudaLibraries.missing(CudaLibraries.REQUIRED, lib -> true)).isEmpty();
+    assertThat(CudaLibraries.REQUIRED).contains("libcuda.so.1", "libcudart.so.12", "libcublas.so.12",
+        "libcublasLt.so.12", "libcurand.so.10", "libcudnn.so.9");
+    assertThatThrownBy(() -> new CudaUnavailableException(List.of(), "x"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("missing");
+  }
+
+  @Test
+  void cudaUnavailable_findsLibrariesInTheLoaderCache() {
+    // the loader cache always lists libc, so the finder sees it without a folder
+    assertThat(CudaLibraries.systemFinder().test("libc.so.6")).isTrue();
+    assertThat(CudaLibraries.systemFinder().test("libcostgen-no-such-library.so.99")).isFalse();
   }
 
   @Test

@@ -10,7 +10,6 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import io.costgen.core.remote.RemoteCallGuard;
 import io.costgen.cost.budget.BudgetExceededException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -109,43 +108,11 @@ public final class BudgetedChatModel implements ChatModel {
     return delegate.supportedCapabilities();
   }
 
-  /** Builder. Not thread-safe. */
-  public static final class Builder {
-    private ChatModel delegate;
-    private RemoteCallGuard guard;
-    private TokenCountEstimator estimator;
-    private int defaultMaxOutputTokens = DEFAULT_MAX_OUTPUT_TOKENS;
-    private String tenantId;
-    private final Map<String, String> tags = new java.util.LinkedHashMap<>();
-    private final List<ChatModelListener> listeners = new ArrayList<>();
-
+  /** Builder; the shared settings are in {@link BudgetedModelBuilder}. Not thread-safe. */
+  public static final class Builder extends BudgetedModelBuilder<ChatModel, BudgetedChatModel, Builder> {
     private Builder() {}
 
-    /** The model to guard (required). */
-    public Builder delegate(ChatModel v) { this.delegate = Objects.requireNonNull(v, "delegate"); return this; }
-    /** Prices, budgets, meter and cost listeners (required). */
-    public Builder guard(RemoteCallGuard v) { this.guard = Objects.requireNonNull(v, "guard"); return this; }
-    /**
-     * Counts input tokens with the remote model's own tokenizer (e.g. LangChain4j's
-     * {@code OpenAiTokenCountEstimator}); default: the guard's conservative {@code TokenCounter}.
-     */
-    public Builder tokenCountEstimator(TokenCountEstimator v) { this.estimator = v; return this; }
-    /** Tenant of requests that name none. */
-    public Builder defaultTenantId(String v) { this.tenantId = v; return this; }
-    /** Tags added to every call (a request's tags override same keys). */
-    public Builder defaultTags(Map<String, String> v) { this.tags.putAll(v); return this; }
-    /** LangChain4j listeners around the guarded call (the wrapped model keeps its own). */
-    public Builder listeners(List<ChatModelListener> v) { this.listeners.addAll(v); return this; }
-
-    /** Output limit when the request and the wrapped model set none (1..10,000,000; default {@value BudgetedChatModel#DEFAULT_MAX_OUTPUT_TOKENS}). */
-    public Builder defaultMaxOutputTokens(int v) {
-      if (v < 1 || v > 10_000_000) {
-        throw new IllegalArgumentException("defaultMaxOutputTokens: " + v + " must be in [1, 10000000]");
-      }
-      this.defaultMaxOutputTokens = v;
-      return this;
-    }
-
+    @Override
     public BudgetedChatModel build() {
       return new BudgetedChatModel(this);
     }

@@ -19,9 +19,7 @@ import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import io.costgen.core.remote.RemoteCallGuard;
 import io.costgen.cost.budget.BudgetExceededException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -187,40 +185,11 @@ public final class BudgetedStreamingChatModel implements StreamingChatModel {
     }
   }
 
-  /** Builder. Not thread-safe. */
-  public static final class Builder {
-    private StreamingChatModel delegate;
-    private RemoteCallGuard guard;
-    private TokenCountEstimator estimator;
-    private int defaultMaxOutputTokens = BudgetedChatModel.DEFAULT_MAX_OUTPUT_TOKENS;
-    private String tenantId;
-    private final Map<String, String> tags = new java.util.LinkedHashMap<>();
-    private final List<ChatModelListener> listeners = new ArrayList<>();
-
+  /** Builder; the shared settings are in {@link BudgetedModelBuilder}. Not thread-safe. */
+  public static final class Builder extends BudgetedModelBuilder<StreamingChatModel, BudgetedStreamingChatModel, Builder> {
     private Builder() {}
 
-    /** The streaming model to guard (required). */
-    public Builder delegate(StreamingChatModel v) { this.delegate = Objects.requireNonNull(v, "delegate"); return this; }
-    /** Prices, budgets, meter and cost listeners (required). */
-    public Builder guard(RemoteCallGuard v) { this.guard = Objects.requireNonNull(v, "guard"); return this; }
-    /** Counts input tokens with the remote model's tokenizer; default: the guard's conservative counter. */
-    public Builder tokenCountEstimator(TokenCountEstimator v) { this.estimator = v; return this; }
-    /** Tenant of requests that name none. */
-    public Builder defaultTenantId(String v) { this.tenantId = v; return this; }
-    /** Tags added to every call. */
-    public Builder defaultTags(Map<String, String> v) { this.tags.putAll(v); return this; }
-    /** LangChain4j listeners around the guarded call. */
-    public Builder listeners(List<ChatModelListener> v) { this.listeners.addAll(v); return this; }
-
-    /** Output limit when the request and the wrapped model set none (1..10,000,000). */
-    public Builder defaultMaxOutputTokens(int v) {
-      if (v < 1 || v > 10_000_000) {
-        throw new IllegalArgumentException("defaultMaxOutputTokens: " + v + " must be in [1, 10000000]");
-      }
-      this.defaultMaxOutputTokens = v;
-      return this;
-    }
-
+    @Override
     public BudgetedStreamingChatModel build() {
       return new BudgetedStreamingChatModel(this);
     }

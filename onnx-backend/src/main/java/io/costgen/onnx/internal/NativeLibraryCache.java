@@ -172,7 +172,8 @@ public final class NativeLibraryCache {
    * The bundled ONNX Runtime's version and flavour ({@code 1.28.0}, {@code 1.28.0-gpu}), from its
    * Maven metadata (present in shaded jars too) or its jar manifest.
    */
-  static String ortVersion() {
+  /** The ONNX Runtime version on the class path, e.g. {@code 1.28.0}. */
+  public static String ortVersion() {
     for (String artifact : List.of("onnxruntime_gpu", "onnxruntime")) {
       String props = "/META-INF/maven/com.microsoft.onnxruntime/" + artifact + "/pom.properties";
       try (InputStream in = OrtEnvironment.class.getResourceAsStream(props)) {

@@ -66,6 +66,11 @@ public final class CostgenCli implements Runnable {
         commandLine.getErr().println("costgen: " + oneLine(root.getMessage()));
         return 2;
       }
+      if (root instanceof io.costgen.onnx.CudaUnavailableException) {
+        // an environment failure (exit 1) whose message already says what is missing and what to install
+        commandLine.getErr().println("costgen: " + oneLine(root.getMessage()));
+        return 1;
+      }
       commandLine.getErr().println("costgen: " + root.getClass().getSimpleName() + ": " + oneLine(root.getMessage()));
       return 1;
     });

@@ -210,7 +210,11 @@ class CostgenCliTest {
     assertBad(run("generate", "--model", stories(), "--prompt", "x", "--max-new-tokens", "100000"), "context length");
     assertBad(run("generate", "--model", stories(), "--prompt", "x", "--early-stopping", "maybe"),
         "--early-stopping");
-    assertBad(run("generate", "--model", stories(), "--prompt", "x", "--provider", "cuda"), "CUDA");
+    Run cuda = run("generate", "--model", stories(), "--prompt", "x", "--provider", "cuda");
+    assertBad(cuda, "CUDA not available: missing the onnxruntime_gpu artifact");
+    assertThat(cuda.exitCode()).as("an environment failure").isEqualTo(1);
+    assertThat(cuda.err()).startsWith("costgen: CUDA not available: missing").contains("install")
+        .doesNotContain("Exception");
     assertBad(run("generate", "--model", stories(), "--prompt", "x", "--hardware", "TPU-v9"), "hardware");
   }
 
