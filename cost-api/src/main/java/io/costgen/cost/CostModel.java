@@ -206,6 +206,8 @@ public interface CostModel {
     HardwareProfile localHardware;
     Double boundMargin;
     DeviceCalibration calibration;
+    DType calibrationWeights;
+    PassOverhead passOverhead;
     OnlineCorrection corrections;
     Double coldStartSeconds;
     double utilization = 1.0;
@@ -298,8 +300,9 @@ public interface CostModel {
     }
 
     /**
-     * The local device as measured by its runtime: its {@link DeviceCalibration#roofline(DType)
-     * roofline} (fp32 weights) sizes estimates, its cold-start overhead sizes the bound's first-pass
+     * The local device as measured by its runtime: {@link DeviceCalibration#predict its calibrated
+     * time} (fp32 weights: each pass at the matmul rate measured for its row count, plus the
+     * per-pass overhead) sizes estimates, its cold-start overhead sizes the bound's first-pass
      * allowance, its threads key the corrections. Replaces {@link #localHardware}.
      */
     public Builder calibration(DeviceCalibration calibration) {
@@ -309,8 +312,19 @@ public interface CostModel {
     /** As {@link #calibration(DeviceCalibration)} for a model whose weights are {@code weights}. */
     public Builder calibration(DeviceCalibration calibration, DType weights) {
       this.calibration = Objects.requireNonNull(calibration, "calibration");
+      this.calibrationWeights = Objects.requireNonNull(weights, "weights");
       this.local = calibration.roofline(weights);
       this.localHardware = local.hardware();
+      return this;
+    }
+
+    /**
+     * The measured per-pass overhead of one model (ONNX backend:
+     * {@code OnnxCalibration.measurePassOverhead}); with a {@link #calibration calibration} it
+     * replaces the device's warm pass overhead for calls on that model (others keep the device's).
+     */
+    public Builder passOverhead(PassOverhead overhead) {
+      this.passOverhead = Objects.requireNonNull(overhead, "overhead");
       return this;
     }
 

@@ -1,6 +1,9 @@
 package io.costgen.cost;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
 
@@ -29,6 +32,10 @@ import java.util.OptionalDouble;
  * @param memoryBytes device memory, bytes (&gt; 0)
  * @param tdpWatts board power used for energy, watts (&gt; 0)
  * @param measuredAt when it was measured
+ * @param fp32RowRates fp32 matmul rates over weights streamed from memory, by the number of rows
+ *     (tokens) a pass multiplies at once (1 = a batch-1 decode step, 8 = a batch-8 step, 64 × 8
+ *     = a prefill chunk); sorted by rows, no duplicates; empty for calibrations measured before
+ *     these rates existed (then {@link #predict} falls back to {@link #roofline(DType)})
  */
 public record DeviceCalibration(
     String device,
@@ -44,7 +51,34 @@ public record DeviceCalibration(
     double coldPassOverheadSeconds,
     long memoryBytes,
     double tdpWatts,
-    Instant measuredAt) {
+    Instant measuredAt,
+    List<RowRate> fp32RowRates) {
+
+  /**
+   * The rate a matmul reached with {@code rows} rows (tokens) over weights streamed from memory.
+   *
+   * @param rows rows (tokens × batch) multiplied at once, ≥ 1
+   * @param flopsPerSecond achieved FLOP/s (2 per multiply-add), &gt; 0
+   */
+  public record RowRate(int rows, double flopsPerSecond) {
+    /** Validates both fields. */
+    public RowRate {
+      if (rows < 1) {
+        throw new IllegalArgumentException("rows: " + rows + " must be >= 1");
+      }
+      positive("flopsPerSecond", flopsPerSecond);
+    }
+  }
+
+  /** A calibration without per-row rates (the first calibration format). */
+  public DeviceCalibration(String device, String deviceModel, int threads, String runtimeVersion,
+      double fp32FlopsPerSecond, OptionalDouble fp16FlopsPerSecond, OptionalDouble int8OpsPerSecond,
+      OptionalDouble int4FlopsPerSecond, double bandwidthBytesPerSecond, double passOverheadSeconds,
+      double coldPassOverheadSeconds, long memoryBytes, double tdpWatts, Instant measuredAt) {
+    this(device, deviceModel, threads, runtimeVersion, fp32FlopsPerSecond, fp16FlopsPerSecond,
+        int8OpsPerSecond, int4FlopsPerSecond, bandwidthBytesPerSecond, passOverheadSeconds,
+        coldPassOverheadSeconds, memoryBytes, tdpWatts, measuredAt, List.of());
+  }
 
   /** Validates every field, naming the first bad one. */
   public DeviceCalibration {
@@ -69,6 +103,16 @@ public record DeviceCalibration(
       throw new IllegalArgumentException("memoryBytes: " + memoryBytes + " must be > 0");
     }
     positive("tdpWatts", tdpWatts);
+    Objects.requireNonNull(fp32RowRates, "fp32RowRates");
+    List<RowRate> sorted = new ArrayList<>(fp32RowRates);
+    sorted.sort(Comparator.comparingInt(RowRate::rows));
+    for (int i = 1; i < sorted.size(); i++) {
+      if (sorted.get(i).rows() == sorted.get(i - 1).rows()) {
+        throw new IllegalArgumentException("fp32RowRates: rows " + sorted.get(i).rows()
+            + " appears twice");
+      }
+    }
+    fp32RowRates = List.copyOf(sorted);
   }
 
   /**
@@ -123,6 +167,49 @@ public record DeviceCalibration(
         .build();
   }
 
+  /**
+   * The fp32 matmul rate at {@code rows} rows, FLOP/s: interpolated between the measured
+   * {@link #fp32RowRates} (linearly in log rows), the nearest measured rate outside them; the
+   * plain {@link #fp32FlopsPerSecond} without row rates.
+   */
+  public double fp32FlopsPerSecond(double rows) {
+    if (fp32RowRates.isEmpty()) {
+      return fp32FlopsPerSecond;
+    }
+    RowRate first = fp32RowRates.get(0);
+    if (rows <= first.rows()) {
+      return first.flopsPerSecond();
+    }
+    for (int i = 1; i < fp32RowRates.size(); i++) {
+      RowRate hi = fp32RowRates.get(i);
+      if (rows <= hi.rows()) {
+        RowRate lo = fp32RowRates.get(i - 1);
+        double t = Math.log(rows / lo.rows()) / Math.log((double) hi.rows() / lo.rows());
+        return lo.flopsPerSecond() + t * (hi.flopsPerSecond() - lo.flopsPerSecond());
+      }
+    }
+    return fp32RowRates.get(fp32RowRates.size() - 1).flopsPerSecond();
+  }
+
+  /**
+   * Predicts one call on this device from the measured rates (see {@code docs/cost-model.md},
+   * "Calibrated time"): for fp32 weights with {@link #fp32RowRates}, each pass's weight matmuls
+   * run at the rate measured for its row count (a batch-{@code B} decode step multiplies
+   * {@code B} rows, a prefill {@code B × p}; the LM head only the last position of each row, as
+   * costgen's ONNX backend computes it), the KV cache streams at the measured bandwidth, and
+   * each pass adds {@code overhead} at its row count (the device's warm pass overhead when
+   * {@code overhead} is null). Other weight formats, or a calibration without row rates, use
+   * {@link #roofline(DType)} (plus the overhead). Seconds are wall-clock on this device.
+   *
+   * @param overhead the model's measured per-pass overhead, or null
+   * @throws IllegalArgumentException for negative token counts or {@code batch < 1}
+   */
+  public LatencyEstimate predict(ModelShape model, DType weights, long promptTokensPerRow,
+      long newTokensPerRow, int batch, PassOverhead overhead) {
+    return CalibratedTime.predict(this, model, weights, promptTokensPerRow, newTokensPerRow, batch,
+        overhead);
+  }
+
   /** One line naming what was measured, where and when. */
   public String describe() {
     return String.format(java.util.Locale.ROOT,
@@ -132,7 +219,7 @@ public record DeviceCalibration(
         bandwidthBytesPerSecond / 1e9, passOverheadSeconds * 1e3, coldPassOverheadSeconds * 1e3);
   }
 
-  private static void positive(String field, double v) {
+  static void positive(String field, double v) {
     if (!(v > 0) || Double.isInfinite(v)) {
       throw new IllegalArgumentException(field + ": " + v + " must be a finite value > 0");
     }

@@ -33,8 +33,10 @@ import java.util.Optional;
  *
  * <p>Each key keeps its last {@value #WINDOW} ratios, so a stall ages out. Observations with a
  * ratio outside (1e-3, 1e3) are ignored (clock glitches). Persist with {@link #save(Path)} and
- * {@link #load(Path)} (one small JSON file; {@code costgen} keeps it beside its calibration in
- * {@code ~/.cache/costgen/}). Thread-safe.
+ * {@link #load(Path)} (one small JSON file), or per scope with {@link #save(Path, String)} and
+ * {@link #load(Path, String)}: {@code costgen} keeps one file beside its calibration in
+ * {@code ~/.cache/costgen/corrections.json}, one scope per calibration key (device, CPU model,
+ * runtime version, threads), so a new runtime or machine starts afresh. Thread-safe.
  */
 public final class OnlineCorrection {
 
@@ -183,6 +185,80 @@ public final class OnlineCorrection {
   }
 
   /**
+   * Reads scope {@code scope} of a file written by {@link #save(Path, String)}; a missing file or
+   * scope gives an empty correction.
+   *
+   * @throws UncheckedIOException when the file exists but cannot be read or parsed
+   */
+  public static OnlineCorrection load(Path file, String scope) {
+    Objects.requireNonNull(scope, "scope");
+    OnlineCorrection c = new OnlineCorrection();
+    if (!Files.isRegularFile(file)) {
+      return c;
+    }
+    JsonNode root;
+    try {
+      root = JSON.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException("corrections file " + file + " is unreadable: "
+          + e.getMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new UncheckedIOException("corrections file " + file + " is not a JSON object",
+          new IOException("not a JSON object"));
+    }
+    c.read(root.path("scopes").path(scope).path("ratios"));
+    return c;
+  }
+
+  private void read(JsonNode keys) {
+    for (Iterator<Map.Entry<String, JsonNode>> it = keys.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      for (JsonNode v : e.getValue()) {
+        if (v.isNumber()) {
+          observe(e.getKey(), 1.0, v.asDouble());
+        }
+      }
+    }
+  }
+
+  /**
+   * Writes every key's ratios under scope {@code scope} of {@code file}, keeping the file's other
+   * scopes (a file that cannot be read is replaced); atomically where the file system allows.
+   *
+   * @throws UncheckedIOException when it cannot be written
+   */
+  public void save(Path file, String scope) {
+    Objects.requireNonNull(scope, "scope");
+    ObjectNode root = JSON.createObjectNode();
+    if (Files.isRegularFile(file)) {
+      try {
+        JsonNode old = JSON.readTree(file.toFile());
+        if (old instanceof ObjectNode o && o.path("scopes").isObject()) {
+          root = o;
+        }
+      } catch (IOException e) {
+        // replaced below: a corrupt file must not block learning
+      }
+    }
+    root.put("version", 2);
+    JsonNode scopes = root.get("scopes");
+    ObjectNode all = scopes instanceof ObjectNode o ? o : root.putObject("scopes");
+    ObjectNode entry = all.putObject(scope);
+    writeRatios(entry.putObject("ratios"));
+    write(file, root);
+  }
+
+  private void writeRatios(ObjectNode keys) {
+    synchronized (this) {
+      ratios.forEach((k, d) -> {
+        ArrayNode a = keys.putArray(k);
+        d.forEach(a::add);
+      });
+    }
+  }
+
+  /**
    * Writes every key's ratios to {@code file} (atomically where the file system allows).
    *
    * @throws UncheckedIOException when it cannot be written
@@ -190,13 +266,11 @@ public final class OnlineCorrection {
   public void save(Path file) {
     ObjectNode root = JSON.createObjectNode();
     root.put("version", 1);
-    ObjectNode keys = root.putObject("ratios");
-    synchronized (this) {
-      ratios.forEach((k, d) -> {
-        ArrayNode a = keys.putArray(k);
-        d.forEach(a::add);
-      });
-    }
+    writeRatios(root.putObject("ratios"));
+    write(file, root);
+  }
+
+  private static void write(Path file, ObjectNode root) {
     try {
       JsonCacheFile.write(file, root);
     } catch (UncheckedIOException e) {

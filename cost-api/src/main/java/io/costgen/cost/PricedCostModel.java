@@ -27,6 +27,8 @@ final class PricedCostModel implements CostModel {
   private final HardwareProfile localHardware;
   private final double boundMargin;
   private final DeviceCalibration calibration;
+  private final DType calibrationWeights;
+  private final PassOverhead passOverhead;
   private final OnlineCorrection corrections;
   private final double coldStartSeconds;
   private final int threads;
@@ -46,6 +48,8 @@ final class PricedCostModel implements CostModel {
     this.deviceDivisor = SECONDS_PER_HOUR.multiply(BigDecimal.valueOf(b.utilization));
     this.target = b.target;
     this.calibration = b.calibration;
+    this.calibrationWeights = b.calibrationWeights;
+    this.passOverhead = b.passOverhead;
     if (b.local != null) {
       this.local = b.local;
     } else {
@@ -117,7 +121,7 @@ final class PricedCostModel implements CostModel {
         deviceSeconds = e.deviceSeconds();
         u.wallSeconds(e.totalSeconds()).devices(target.devices());
       } else {
-        LatencyEstimate e = local.predict(model, promptPerRow, maxNewTokens, sequences);
+        LatencyEstimate e = predictLocal(model, promptPerRow, maxNewTokens, sequences);
         double prefill = e.prefillSeconds()
             * factor(model, OnlineCorrection.Phase.PREFILL, sequences, bound);
         double decode = e.decodeSeconds()
@@ -170,13 +174,13 @@ final class PricedCostModel implements CostModel {
     }
     double seconds;
     if (contextPerRow == 0 || tokensPerRow > 1) {
-      double predicted = local.predict(model, tokensPerRow, 0, rows).prefillSeconds();
+      double predicted = predictLocal(model, tokensPerRow, 0, rows).prefillSeconds();
       seconds = predicted * factor(model, OnlineCorrection.Phase.PREFILL, rows, true);
       if (coldStart) {
         seconds = coldPrefill(model, predicted, seconds, rows);
       }
     } else {
-      seconds = local.predict(model, contextPerRow, 1, rows).decodeSeconds()
+      seconds = predictLocal(model, contextPerRow, 1, rows).decodeSeconds()
           * factor(model, OnlineCorrection.Phase.DECODE, rows, true);
       if (coldStart) {
         seconds += coldStartSeconds;
@@ -192,10 +196,23 @@ final class PricedCostModel implements CostModel {
       return;
     }
     double predicted = o.phase() == OnlineCorrection.Phase.DECODE
-        ? local.predict(o.model(), o.contextPerRow(), o.tokensPerRow(), o.rows()).decodeSeconds()
-        : local.predict(o.model(), o.tokensPerRow(), 0, o.rows()).prefillSeconds();
+        ? predictLocal(o.model(), o.contextPerRow(), o.tokensPerRow(), o.rows()).decodeSeconds()
+        : predictLocal(o.model(), o.tokensPerRow(), 0, o.rows()).prefillSeconds();
     corrections.observe(OnlineCorrection.key(o.model().name(), o.phase(), o.rows(), threads),
         predicted, o.measuredSeconds());
+  }
+
+  /**
+   * The local device's time for a call: the calibrated prediction when a calibration is set
+   * (per-row-count rates, the model's pass overhead), else the local roofline.
+   */
+  private LatencyEstimate predictLocal(ModelShape model, long promptPerRow, long newPerRow,
+      int rows) {
+    if (calibration != null) {
+      return calibration.predict(model, calibrationWeights, promptPerRow, newPerRow, rows,
+          passOverhead);
+    }
+    return local.predict(model, promptPerRow, newPerRow, rows);
   }
 
   /** The local device's roofline (measured device time is estimated on it). */

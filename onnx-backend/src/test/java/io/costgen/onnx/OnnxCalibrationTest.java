@@ -40,6 +40,54 @@ class OnnxCalibrationTest {
     assertThat(c.int4FlopsPerSecond()).isPresent();
     assertThat(c.toProfile().supports(DType.INT4)).isTrue();
     assertThat(c.roofline(DType.INT4).computeDtype()).isEqualTo(DType.INT4);
+    // fp32 rates per row count, from the matmul stack: one per measured row count.
+    assertThat(c.fp32RowRates()).extracting(DeviceCalibration.RowRate::rows)
+        .containsExactly(1, 2, 4, 8);
+    assertThat(c.fp32RowRates()).allSatisfy(r -> assertThat(r.flopsPerSecond()).isBetween(1e6, 1e14));
+  }
+
+  @Test
+  void cache_keepsTheRowRates_andAnEntryWithoutThemIsMeasuredAgain() throws Exception {
+    Path cache = dir.resolve("calibration.json");
+    DeviceCalibration measured = OnnxCalibration.loadOrMeasure(cache, 1, TINY);
+    assertThat(OnnxCalibration.load(cache, 1)).hasValueSatisfying(c ->
+        assertThat(c.fp32RowRates()).isEqualTo(measured.fp32RowRates()).isNotEmpty());
+    // A first-format entry (no row rates) for this very key is served by load, but
+    // loadOrMeasure measures afresh and replaces it.
+    DeviceCalibration old = new DeviceCalibration("cpu", io.costgen.cost.CpuCalibration.cpuModel(), 1,
+        OrtEnvironment.getEnvironment().getVersion(), 1e9, OptionalDouble.empty(),
+        OptionalDouble.empty(), OptionalDouble.empty(), 1e9, 1e-4, 1e-3, 1L << 30, 3,
+        Instant.parse("2026-01-01T00:00:00Z"));
+    OnnxCalibration.store(cache, old);
+    assertThat(OnnxCalibration.load(cache, 1)).contains(old);
+    DeviceCalibration fresh = OnnxCalibration.loadOrMeasure(cache, 1, TINY);
+    assertThat(fresh.fp32RowRates()).isNotEmpty();
+    assertThat(fresh.measuredAt()).isAfter(old.measuredAt());
+    assertThat(OnnxCalibration.load(cache, 1)).contains(fresh);
+  }
+
+  @Test
+  void measurePassOverhead_ofStories260k_isTheTimeBeyondItsMatmuls_perPhaseAndRows() {
+    DeviceCalibration device = OnnxCalibration.measure(1, TINY);
+    try (OnnxBackend backend = OnnxBackend.builder().modelDir(Stories260k.dir()).intraOpThreads(1)
+        .build()) {
+      io.costgen.cost.PassOverhead o = OnnxCalibration.measurePassOverhead(backend, device);
+      assertThat(o.model()).isEqualTo(backend.modelInfo().shape().name());
+      assertThat(o.appliesTo(backend.modelInfo().shape())).isTrue();
+      // A 260k-parameter model passes in well under 100 ms: every grid point is measured.
+      assertThat(o.prefill()).extracting(io.costgen.cost.PassOverhead.Point::rows)
+          .containsExactly(1, 2, 4, 8, 16, 32, 64, 128, 256, 512);
+      assertThat(o.decode()).extracting(io.costgen.cost.PassOverhead.Point::rows)
+          .containsExactly(1, 2, 4, 8, 16);
+      // Its passes are almost all overhead: far above the device's empty-graph pass, and made
+      // non-decreasing in rows.
+      assertThat(o.decode().get(0).seconds()).isGreaterThan(device.passOverheadSeconds());
+      for (List<io.costgen.cost.PassOverhead.Point> points : List.of(o.prefill(), o.decode())) {
+        for (int i = 1; i < points.size(); i++) {
+          assertThat(points.get(i).seconds()).isGreaterThanOrEqualTo(points.get(i - 1).seconds());
+        }
+      }
+    }
   }
 
   @Test

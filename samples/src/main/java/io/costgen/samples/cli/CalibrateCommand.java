@@ -32,6 +32,14 @@ final class CalibrateCommand implements Callable<Integer> {
       description = "Time budget of the measurement in milliseconds (default 4000; under 1000 shrinks the shapes).")
   long budgetMs;
 
+  @Option(names = "--provider", defaultValue = "cpu", paramLabel = "NAME",
+      description = "cpu or cuda (default cpu). cuda needs the onnxruntime_gpu artifact and an NVIDIA GPU.")
+  String provider;
+
+  @Option(names = "--device-id", defaultValue = "0", paramLabel = "N",
+      description = "CUDA device ordinal with --provider cuda, 0 to 64 (default 0).")
+  int deviceId;
+
   @Option(names = "--json", description = "Print one JSON object.")
   boolean json;
 
@@ -43,8 +51,25 @@ final class CalibrateCommand implements Callable<Integer> {
     if (budgetMs < 1 || budgetMs > 600_000) {
       throw new IllegalArgumentException("--budget-ms: " + budgetMs + " must be in [1, 600000]");
     }
+    io.costgen.onnx.ExecutionProvider ep = switch (provider.toLowerCase(Locale.ROOT)) {
+      case "cpu" -> io.costgen.onnx.ExecutionProvider.CPU;
+      case "cuda" -> io.costgen.onnx.ExecutionProvider.CUDA;
+      default -> throw new IllegalArgumentException("--provider: '" + OptionChecks.clip(provider)
+          + "' is not a provider; allowed: cpu, cuda");
+    };
+    if (deviceId < 0 || deviceId > 64) {
+      throw new IllegalArgumentException("--device-id: " + deviceId + " must be in [0, 64]");
+    }
     PrintWriter out = spec.commandLine().getOut();
-    DeviceCalibration c = OnnxCalibration.measure(threads, Duration.ofMillis(budgetMs));
+    DeviceCalibration c;
+    try {
+      c = OnnxCalibration.measure(ep, deviceId, threads, Duration.ofMillis(budgetMs));
+    } catch (IllegalStateException e) {
+      if (ep == io.costgen.onnx.ExecutionProvider.CUDA) {
+        throw new IllegalArgumentException("--provider: " + e.getMessage(), e);
+      }
+      throw e;
+    }
     OnnxCalibration.store(OnnxCalibration.defaultCacheFile(), c);
     if (json) {
       out.println(Json.write(OnnxCalibration.toJson(c)));

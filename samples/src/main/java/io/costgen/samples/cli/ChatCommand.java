@@ -167,6 +167,7 @@ final class ChatCommand implements Callable<Integer> {
         ChatRequest request = request(context.messages(), toolList, variables, !noGenerationPrompt
             && context.addGenerationPrompt(), config, callContext, template);
         ChatResult result = run(generator, request, out);
+        costs.saveCorrections();
         List<CostComparison.Entry> compared = costs.compared(result.usage());
         if (runtime.json) {
           ObjectNode root = GenerateCommand.toJson(result.generation());

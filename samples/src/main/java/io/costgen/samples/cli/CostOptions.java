@@ -67,6 +67,53 @@ final class CostOptions {
   Path ledger;
 
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CostOptions.class);
+
+  /** The learned corrections of this run (local measured time only), saved by {@link #saveCorrections}. */
+  private io.costgen.cost.OnlineCorrection corrections;
+  private String correctionScope;
+
+  /**
+   * Where the CLI keeps its learned corrections: {@code corrections.json} beside the calibration
+   * cache ({@code ~/.cache/costgen/}, or the folder of {@code -Dcostgen.calibrationCache}).
+   */
+  static Path correctionsFile() {
+    return io.costgen.onnx.OnnxCalibration.defaultCacheFile().toAbsolutePath()
+        .resolveSibling("corrections.json");
+  }
+
+  /**
+   * The corrections learned by earlier runs on this calibration (one scope per calibration key);
+   * an unreadable file is ignored with one log line (learning starts afresh and the next save
+   * replaces it).
+   */
+  private static io.costgen.cost.OnlineCorrection loadCorrections(String scope) {
+    Path file = correctionsFile();
+    try {
+      return io.costgen.cost.OnlineCorrection.load(file, scope);
+    } catch (java.io.UncheckedIOException e) {
+      LOG.warn("ignoring the learned cost corrections in {} ({}); learning afresh", file,
+          e.getCause() != null ? e.getCause().getClass().getSimpleName() : e.getMessage());
+      return new io.costgen.cost.OnlineCorrection();
+    }
+  }
+
+  /**
+   * Saves what this run learned (after a call), so the next {@code costgen} run starts from it.
+   * A failure to write is logged once and never fails the call.
+   */
+  void saveCorrections() {
+    if (corrections == null) {
+      return;
+    }
+    try {
+      corrections.save(correctionsFile(), correctionScope);
+    } catch (RuntimeException e) {
+      LOG.warn("could not save the learned cost corrections to {}: {}", correctionsFile(),
+          e.getMessage());
+    }
+  }
+
   /** Range checks that need no model. */
   void check() {
     OptionChecks.price("--price-per-hour", pricePerHour);
@@ -159,6 +206,12 @@ final class CostOptions {
       } else {
         b.localHardware(HardwareProfile.cpu());
       }
+      // Corrections learned by earlier runs, kept per calibration (a new runtime, CPU or thread
+      // count starts afresh); this run's observations are saved after the call.
+      correctionScope = calibration.map(io.costgen.cost.DeviceCalibration::key)
+          .orElse("uncalibrated | " + io.costgen.cost.CpuCalibration.cpuModel());
+      corrections = loadCorrections(correctionScope);
+      b.corrections(corrections);
       if (pricePerHour != null) {
         b.perDeviceHour(Money.usd(pricePerHour));
       }

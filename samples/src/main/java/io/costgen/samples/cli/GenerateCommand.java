@@ -96,6 +96,18 @@ final class GenerateCommand implements Callable<Integer> {
         if (ledgerMeter != null) {
           gb.meter(ledgerMeter);
         }
+        // The estimate the call starts with (expected device time) and the bound a hard budget
+        // reserves for it (cold start: the CLI's one call is its generator's first).
+        CostReport[] started = new CostReport[2];
+        gb.addListener(new io.costgen.core.CostListener() {
+          @Override
+          public void onStart(CallContext c, CostReport estimate) {
+            started[0] = estimate;
+            Usage u = estimate.usage();
+            started[1] = costModel.bound(backend.modelInfo().shape(), u.promptTokens(),
+                u.decodeSteps(), Math.max(1, u.sequences()), true);
+          }
+        });
         TextGenerator generator = gb.build();
         GenerationRequest.Builder rb = GenerationRequest.builder().config(config).context(context);
         if (ids != null) {
@@ -116,9 +128,11 @@ final class GenerateCommand implements Callable<Integer> {
           // Bad input only the model can judge (--max-length beyond the context).
           throw new IllegalArgumentException(OptionNames.cliMessage(e.getMessage(), spec), e);
         }
+        costs.saveCorrections();
         List<CostComparison.Entry> compared = costs.compared(result.usage());
         if (runtime.json) {
           ObjectNode root = toJson(result);
+          addEstimateAndBound(root, started[0], started[1]);
           costs.addToJson(root, compared);
           out.println(Json.write(root));
         } else {
@@ -244,6 +258,22 @@ final class GenerateCommand implements Callable<Integer> {
   static double tokensPerSecond(GenerationResult r) {
     double seconds = r.timings().total().toNanos() / 1e9;
     return seconds > 0 ? r.usage().completionTokens() / seconds : 0;
+  }
+
+  /**
+   * Adds the start estimate and the bound beside the measured cost: {@code estimatedDeviceSeconds},
+   * {@code estimatedAmount}, {@code boundDeviceSeconds}, {@code boundAmount}.
+   */
+  static void addEstimateAndBound(ObjectNode root, CostReport estimate, CostReport bound) {
+    ObjectNode cost = (ObjectNode) root.get("cost");
+    if (estimate != null) {
+      cost.put("estimatedDeviceSeconds", estimate.deviceSeconds());
+      cost.put("estimatedAmount", estimate.money().toPlainString());
+    }
+    if (bound != null) {
+      cost.put("boundDeviceSeconds", bound.deviceSeconds());
+      cost.put("boundAmount", bound.money().toPlainString());
+    }
   }
 
   static ObjectNode toJson(GenerationResult result) {

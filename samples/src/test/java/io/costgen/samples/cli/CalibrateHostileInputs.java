@@ -21,6 +21,10 @@ final class CalibrateHostileInputs implements HostileInputCatalogueTest.HostileI
         bad("--threads", ">= 0", "--threads", "-1"),
         bad("--budget-ms", "[1, 600000]", "--budget-ms", "0"),
         bad("--budget-ms", "[1, 600000]", "--budget-ms", "700000"),
-        bad("--json", "allowed", "--json=maybe"));
+        bad("--json", "allowed", "--json=maybe"),
+        bad("--provider", "allowed: cpu, cuda", "--provider", "tpu"),
+        bad("--device-id", "[0, 64]", "--device-id", "-1"),
+        // No GPU (and the CPU-only onnxruntime artifact): a clear refusal naming what is missing.
+        bad("--provider", "onnxruntime_gpu", "--provider", "cuda"));
   }
 }
