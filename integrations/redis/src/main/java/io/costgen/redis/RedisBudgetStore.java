@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * RedisBudgetStore store = RedisBudgetStore.builder("redis://redis.internal:6379")
  *     .keyPrefix("costgen:").failurePolicy(FailurePolicy.FAIL_CLOSED).commandTimeout(Duration.ofMillis(500))
  *     .build();
- * Budgets budgets = Budgets.builder().store(store).build(Budget.parse("money:5/day"));
+ * Budgets budgets = Budgets.builder().store(store).build().register(Budget.parse("money:5/day"));
  * }</pre>
  *
  * <ul>
