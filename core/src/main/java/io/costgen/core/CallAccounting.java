@@ -51,6 +51,8 @@ final class CallAccounting {
    * without pricing it, as a cost never falls when usage grows.
    */
   private Usage covered;
+  /** A shape seen to equal {@code covered}'s model (compared by identity in the fast path). */
+  private ModelShape coveredShape;
   private boolean settled;
 
   private CallAccounting(TextGenerator generator, CallContext context, String model, Reservation reservation,
@@ -144,6 +146,40 @@ final class CallAccounting {
   /** Whether spending is checked between steps (a reservation is held). */
   boolean checksSpend() {
     return reservation != null;
+  }
+
+  /**
+   * The allocation-free fast path of {@link #admitsNextStep(Usage)}: true only when a usage with
+   * these fields (and model {@code shape}) would be valid and {@link #atMost} the worst case the
+   * reservation already holds, so {@code admitsNextStep} would return true without pricing it.
+   * False means "not shown here": the caller builds the {@link Usage} and asks
+   * {@link #admitsNextStep(Usage)}, which decides (and fails on an invalid usage) as before.
+   */
+  boolean coveredWithoutPricing(ModelShape shape, long promptTokens, long completionTokens,
+      int sequences, long decodeSteps, double prefillFlops, double decodeFlops, double bytesMoved,
+      double wallSeconds, double deviceSeconds, int devices) {
+    Usage c = covered;
+    if (reservation == null || c == null) {
+      return false;
+    }
+    if (shape != coveredShape) {
+      if (c.model().isEmpty() || !c.model().get().equals(shape)) {
+        return false;
+      }
+      coveredShape = shape; // same value: compare by identity from now on
+    }
+    // ">= 0" on every field: a usage that Usage's constructor would refuse (negative, NaN) is
+    // left to the slow path, which fails on it exactly as before.
+    return promptTokens >= 0 && promptTokens <= c.promptTokens()
+        && completionTokens >= 0 && completionTokens <= c.completionTokens()
+        && sequences >= 0 && sequences <= c.sequences()
+        && decodeSteps >= 0 && decodeSteps <= c.decodeSteps()
+        && prefillFlops >= 0 && prefillFlops <= c.prefillFlops()
+        && decodeFlops >= 0 && decodeFlops <= c.decodeFlops()
+        && bytesMoved >= 0 && !Double.isInfinite(bytesMoved)
+        && wallSeconds >= 0 && wallSeconds <= c.wallSeconds()
+        && deviceSeconds >= 0 && deviceSeconds <= c.deviceSeconds()
+        && devices >= 1 && devices <= c.devices();
   }
 
   /**
