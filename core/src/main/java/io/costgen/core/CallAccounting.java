@@ -276,7 +276,10 @@ final class CallAccounting {
       }
     }
     boolean overrun = reservation != null && exceedsHeld(actualAmounts);
-    if (reservation != null) {
+    if (reservation != null && topUps.isEmpty()) {
+      // The usual case: one reservation takes the whole actual spend.
+      settleOne(reservation, actualAmounts);
+    } else if (reservation != null) {
       // Split the actual spend over the reservation and its top-ups: each takes up to what it
       // holds, the last one the rest, so the settled total is exactly the actual.
       Map<BudgetUnit, BigDecimal> rest = new EnumMap<>(actualAmounts);
@@ -291,12 +294,7 @@ final class CallAccounting {
           part.put(e.getKey(), take);
         }
         part.forEach((u, v) -> rest.merge(u, v, BigDecimal::subtract));
-        try {
-          generator.budgets().get().settle(r.id(), part);
-        } catch (RuntimeException e) {
-          LOG.warn("settling budget reservation {} failed (request {}); its lease releases the hold",
-              r.id(), context.requestId(), e);
-        }
+        settleOne(r, part);
       }
     }
     if (generator.meter().isPresent()) {
@@ -323,9 +321,21 @@ final class CallAccounting {
     return meterFailure;
   }
 
+  /** Settles {@code r} with {@code part}; a store failure is logged (the lease releases the hold). */
+  private void settleOne(Reservation r, Map<BudgetUnit, BigDecimal> part) {
+    try {
+      generator.budgets().get().settle(r.id(), part);
+    } catch (RuntimeException e) {
+      LOG.warn("settling budget reservation {} failed (request {}); its lease releases the hold",
+          r.id(), context.requestId(), e);
+    }
+  }
+
   /** Whether {@code actual} passes what the reservation and its top-ups hold in any held unit. */
   private boolean exceedsHeld(Map<BudgetUnit, BigDecimal> actual) {
-    for (Map.Entry<BudgetUnit, BigDecimal> e : held().entrySet()) {
+    // without top-ups what is held is the reservation's own amounts (no merged copy needed)
+    Map<BudgetUnit, BigDecimal> held = topUps.isEmpty() ? reservation.amounts() : held();
+    for (Map.Entry<BudgetUnit, BigDecimal> e : held.entrySet()) {
       BigDecimal used = actual.get(e.getKey());
       if (used != null && used.compareTo(e.getValue()) > 0) {
         return true;
