@@ -13,7 +13,10 @@ import java.nio.file.Path;
  * The seed example: a GPT-2 style model continues "The weather today is" to 50 tokens in all,
  * one sequence, never repeating a 2-gram, and prints what the call would cost on an H100.
  *
- * <p>Run: {@code java -cp samples/target/costgen.jar io.costgen.samples.WeatherExample MODEL_DIR}.
+ * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp samples/target/costgen.jar
+ * io.costgen.samples.WeatherExample MODEL_DIR} (the option: JDK 24+ otherwise warns about ONNX
+ * Runtime's {@code System.load}; the jar's {@code Enable-Native-Access} counts only for
+ * {@code java -jar}).
  */
 public final class WeatherExample {
   private WeatherExample() {}

@@ -23,7 +23,7 @@ class VirtualThreadOnnxTest {
         .writeTo(model, Layout.WITH_PAST);
 
     ChildJvm.Result r = ChildJvm.of(VirtualThreadOnnxProbe.class).javaHome(ChildJvm.virtualThreadJdk())
-        .jvmArg("--enable-native-access=ALL-UNNAMED").jvmArg("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
+        .jvmArg("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
         .args(model.toString()).run(tmp);
 
     assertThat(r.exitCode()).as(r.describe()).isZero();

@@ -78,6 +78,7 @@ public final class Report {
   private final List<RunResult> threads = new ArrayList<>();
   private RunResult overhead;
   private String budgetSection = "";
+  private String staggeredSection;
   private final QuantizedSection quantized = new QuantizedSection();
   private String jlamaSection;
   private final List<String> failures = new ArrayList<>();
@@ -128,6 +129,11 @@ public final class Report {
     this.budgetSection = markdown;
   }
 
+  /** The "Staggered arrivals" section (markdown), or none when the suite did not run. */
+  public void staggered(String markdown) {
+    this.staggeredSection = markdown;
+  }
+
   /** The "Jlama side by side" section (markdown), or none when the suite did not run. */
   public void jlama(String markdown) {
     this.jlamaSection = markdown;
@@ -156,6 +162,9 @@ public final class Report {
     overhead(sb);
     sb.append("## Quantized weights: int8 (QDQ) and int4 (MatMulNBits) vs fp32\n\n")
         .append(quantized.render()).append('\n');
+    if (staggeredSection != null) {
+      sb.append("## Staggered arrivals (continuous batching)\n\n").append(staggeredSection).append('\n');
+    }
     sb.append("## Budget reserve + settle throughput\n\n").append(budgetSection).append('\n');
     if (jlamaSection != null) {
       sb.append("## Jlama side by side\n\n").append(jlamaSection).append('\n');

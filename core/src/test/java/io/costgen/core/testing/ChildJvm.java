@@ -15,8 +15,17 @@ import java.util.concurrent.TimeUnit;
  * Runs a class's {@code main} in a fresh JVM (this JVM's java, by default this JVM's class path)
  * and captures its exit code, stdout and stderr: for what only a new process can show (native
  * crashes, the command line, files left on disk at exit, several processes at once).
+ *
+ * <p>Every child starts with {@value #ENABLE_NATIVE_ACCESS}, as the README tells host applications
+ * to: a child runs with {@code -cp}, where no jar manifest's {@code Enable-Native-Access} applies,
+ * and on JDK 24+ ONNX Runtime's and DJL's {@code System.load} would otherwise print four
+ * "restricted method" warning lines to stderr. Java 17 and later accept the option (checked on
+ * 17 and 25; before 24 it changes nothing here), so the command line is the same on every JDK.
  */
 public final class ChildJvm {
+  /** The JVM option every child gets (see the class comment). */
+  public static final String ENABLE_NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+
   private final String mainClass;
   private final List<String> jvmArgs = new ArrayList<>();
   private final List<String> args = new ArrayList<>();
@@ -76,16 +85,51 @@ public final class ChildJvm {
    * (where the build machines have Java 25). Fails (never skips) when none is there.
    */
   public static Path virtualThreadJdk() {
-    if (Runtime.version().feature() >= 21) {
+    return jdkAtLeast(21, "costgen.test.jdk21plus");
+  }
+
+  /**
+   * A JDK that restricts native access (24+, where a {@code System.load} by class-path code prints
+   * "WARNING: A restricted method ..." unless native access is enabled): this JVM's when it is one,
+   * else the one named by the system property {@code costgen.test.jdk24plus}, else
+   * {@code /usr/lib/jvm/temurin-25-jdk-amd64}. Fails (never skips) when none is there.
+   */
+  public static Path restrictedNativeAccessJdk() {
+    return jdkAtLeast(24, "costgen.test.jdk24plus");
+  }
+
+  private static Path jdkAtLeast(int feature, String property) {
+    if (Runtime.version().feature() >= feature) {
       return Path.of(System.getProperty("java.home"));
     }
-    Path home = Path.of(System.getProperty("costgen.test.jdk21plus", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+    Path home = Path.of(System.getProperty(property, "/usr/lib/jvm/temurin-25-jdk-amd64"));
+    String advice = "; install one there or pass -D" + property + "=/path/to/jdk (this JVM is Java "
+        + Runtime.version().feature() + ")";
     if (!Files.isExecutable(home.resolve("bin").resolve("java"))) {
-      throw new AssertionError("this test needs a Java 21+ JDK for its child JVM: none at " + home
-          + "; install one there or pass -Dcostgen.test.jdk21plus=/path/to/jdk (this JVM is Java "
-          + Runtime.version().feature() + ")");
+      throw new AssertionError("this test needs a Java " + feature + "+ JDK for its child JVM: none at " + home
+          + advice);
+    }
+    int found = featureVersion(home);
+    if (found < feature) {
+      throw new AssertionError("this test needs a Java " + feature + "+ JDK for its child JVM: " + home
+          + " is Java " + found + advice);
     }
     return home;
+  }
+
+  /** The feature version in {@code home/release} ({@code JAVA_VERSION="25.0.3"} → 25); 0 when unknown. */
+  private static int featureVersion(Path home) {
+    try {
+      for (String line : Files.readAllLines(home.resolve("release"), StandardCharsets.UTF_8)) {
+        if (line.startsWith("JAVA_VERSION=")) {
+          String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
+          return Integer.parseInt(v.split("[.+-]")[0]);
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+    return 0;
   }
 
   public ChildJvm timeout(Duration t) {
@@ -108,6 +152,7 @@ public final class ChildJvm {
   public List<String> command() {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaHome.resolve("bin").resolve("java").toString());
+    cmd.add(ENABLE_NATIVE_ACCESS);
     cmd.addAll(jvmArgs);
     cmd.add("-cp");
     cmd.add(classPath);

@@ -65,6 +65,8 @@ public final class Budgets {
   private final AtomicLong sequence = new AtomicLong();
   private final Object registryLock = new Object();
   private volatile Map<String, Budget> registry = Map.of();
+  /** {@link #currency()} of {@link #registry}, kept with it (read on every reserve and settle). */
+  private volatile Optional<Currency> moneyCurrency = Optional.empty();
   private final ConcurrentHashMap<String, Boolean> firedHere = new ConcurrentHashMap<>();
   private final AtomicReference<Instant> lastSweep = new AtomicReference<>(Instant.MIN);
 
@@ -122,7 +124,7 @@ public final class Budgets {
       }
       Map<String, Budget> next = new LinkedHashMap<>(registry);
       next.put(budget.id(), budget);
-      registry = java.util.Collections.unmodifiableMap(next);
+      publish(next);
     }
     return this;
   }
@@ -135,7 +137,7 @@ public final class Budgets {
       }
       Map<String, Budget> next = new LinkedHashMap<>(registry);
       next.remove(budgetId);
-      registry = java.util.Collections.unmodifiableMap(next);
+      publish(next);
       return true;
     }
   }
@@ -151,8 +153,16 @@ public final class Budgets {
 
   /** The currency of the registered money budgets; empty if there are none. */
   public Optional<Currency> currency() {
-    return registry.values().stream().filter(b -> b.unit() == BudgetUnit.MONEY)
+    return moneyCurrency;
+  }
+
+  /** Installs {@code next} as the registry and its money currency (under {@link #registryLock}). */
+  private void publish(Map<String, Budget> next) {
+    Optional<Currency> c = next.values().stream().filter(b -> b.unit() == BudgetUnit.MONEY)
         .map(b -> b.currency().get()).findFirst();
+    // currency first: a reader that sees the new registry sees its currency (both volatile)
+    moneyCurrency = c;
+    registry = java.util.Collections.unmodifiableMap(next);
   }
 
   /** The budgets that count a call for {@code ctx} on {@code model}. */

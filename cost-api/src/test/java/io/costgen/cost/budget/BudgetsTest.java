@@ -414,4 +414,27 @@ class BudgetsTest {
     assertThat(((io.costgen.cost.budget.internal.InMemoryBudgetStore) store).size()).isZero();
     assertThat(b.statusForTenant("t0").get(0).spent()).isEqualByComparingTo("0");
   }
+
+  /** currency() is kept with the registry (it is read on every reserve and settle, not recomputed). */
+  @Test
+  void currency_followsRegisterReplaceAndRemove() {
+    Budgets b = Budgets.inMemory();
+    assertThat(b.currency()).isEmpty();
+    b.register(Budget.parse("tokens:100/day,id=t"));
+    assertThat(b.currency()).as("no money budget").isEmpty();
+    b.register(Budget.parse("money:1/day,currency=eur,id=m"));
+    assertThat(b.currency()).contains(Currency.getInstance("EUR"));
+    b.register(Budget.parse("money:2/day,currency=usd,id=m")); // replacing the only money budget
+    assertThat(b.currency()).contains(Money.USD);
+    assertThatThrownBy(() -> b.register(Budget.parse("money:1/day,currency=eur,id=other")))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(b.currency()).as("a refused budget changes nothing").contains(Money.USD);
+    assertThat(b.remove("m")).isTrue();
+    assertThat(b.currency()).isEmpty();
+    CostReport eur = new CostReport(Usage.none(), 0, 0, 0, Money.of(new BigDecimal("1"), Currency.getInstance("EUR")), "test");
+    assertThat(b.amountsOf(eur).get(BudgetUnit.MONEY)).as("no money budget: any currency").isEqualByComparingTo("1");
+    b.register(Budget.parse("money:1/day,currency=usd,id=u"));
+    assertThatThrownBy(() -> b.amountsOf(eur)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("currency");
+  }
 }
