@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.costgen.core.internal.batching.BatchObserver;
+import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.spi.Logits;
+import io.costgen.core.spi.TransformerBackend;
 import io.costgen.core.testing.FakeTicker;
 import io.costgen.core.testing.ToyBackend;
 import io.costgen.cost.CallContext;
@@ -88,6 +91,11 @@ class GroupedJoinsTest {
 
     Scenario(ToyBackend.Builder builder, BatchingPolicy policy, List<GenerationRequest> joiners,
         ToyBackend.ForwardHook more) {
+      this(builder, policy, joiners, more, b -> b);
+    }
+
+    Scenario(ToyBackend.Builder builder, BatchingPolicy policy, List<GenerationRequest> joiners,
+        ToyBackend.ForwardHook more, java.util.function.UnaryOperator<TransformerBackend> wrap) {
       FakeTicker ticker = new FakeTicker();
       ToyBackend[] self = new ToyBackend[1];
       TextGenerator[] g = new TextGenerator[1];
@@ -107,7 +115,7 @@ class GroupedJoinsTest {
         more.beforeForward(i);
       }).build();
       self[0] = backend;
-      g[0] = TextGenerator.builder(backend).ticker(ticker).batching(policy).addListener(new CostListener() {
+      g[0] = TextGenerator.builder(wrap.apply(backend)).ticker(ticker).batching(policy).addListener(new CostListener() {
         @Override
         public void onComplete(CallContext c, GenerationResult r) {
           events.add("complete:" + c.requestId());
@@ -280,5 +288,102 @@ class GroupedJoinsTest {
     assertThat(s.events).containsExactlyInAnyOrder("complete:first", "complete:a", "error:b", "complete:c");
     assertThat(s.backend.sessionsClosed()).isEqualTo(s.backend.sessionsOpened());
     s.assertDeviceTimeSumsToTheMeasuredTime(4);
+  }
+
+  @Test
+  void aBackendThatRejectsMultiRowPrefill_getsEveryCallPrefilledAlone_withTheSameResults() throws Exception {
+    List<GenerationRequest> joiners = List.of(greedy("a", 5, 10, 11, 12), greedy("b", 4, 20, 21),
+        greedy("c", 6, 30, 31, 32, 33));
+    AtomicInteger rejected = new AtomicInteger();
+    Scenario s = new Scenario(ToyBackend.builder().logits(successor()), BatchingPolicy.defaults(), joiners, i -> { },
+        b -> new OneRowPrefillBackend(b, rejected));
+    GenerationRequest first = greedy("first", 12, 3, 4);
+    TextGenerator plain = TextGenerator.builder(ToyBackend.builder().logits(successor()).build()).build();
+    assertThat(s.generator.generate(first).sequences()).isEqualTo(plain.generate(first).sequences());
+    for (int k = 0; k < joiners.size(); k++) {
+      assertThat(s.joined.get(k).get(30, TimeUnit.SECONDS).sequences()).as("joiner %d", k)
+          .isEqualTo(plain.generate(joiners.get(k)).sequences());
+    }
+    assertThat(rejected.get()).as("the group's one multi-row prefill, then each call alone").isEqualTo(1);
+    assertThat(passes(s.backend).stream().filter(p -> p.startsWith("P")).toList())
+        .containsExactly("P1", "P1", "P1", "P1");
+    assertThat(s.events).containsExactlyInAnyOrder("complete:first", "complete:a", "complete:b", "complete:c");
+    assertThat(s.backend.sessionsClosed()).isEqualTo(s.backend.sessionsOpened());
+  }
+
+  /** A backend whose sessions reject a prefill of more than one row (as a graph without padding would). */
+  private static final class OneRowPrefillBackend implements TransformerBackend {
+    private final TransformerBackend backend;
+    private final AtomicInteger rejected;
+
+    OneRowPrefillBackend(TransformerBackend backend, AtomicInteger rejected) {
+      this.backend = backend;
+      this.rejected = rejected;
+    }
+
+    @Override
+    public ModelInfo modelInfo() {
+      return backend.modelInfo();
+    }
+
+    @Override
+    public DecoderSession openSession() {
+      return new Wrapped(backend.openSession());
+    }
+
+    private final class Wrapped implements DecoderSession {
+      private final DecoderSession s;
+
+      Wrapped(DecoderSession s) {
+        this.s = s;
+      }
+
+      @Override
+      public Logits prefill(long[][] tokenIds, int[] leftPadding) {
+        if (tokenIds.length > 1) {
+          rejected.incrementAndGet();
+          throw new IllegalArgumentException("tokenIds: " + tokenIds.length + " rows; this graph takes one");
+        }
+        return s.prefill(tokenIds, leftPadding);
+      }
+
+      @Override
+      public Logits step(long[] tokenIds) {
+        return s.step(tokenIds);
+      }
+
+      @Override
+      public void selectRows(int[] rows) {
+        s.selectRows(rows);
+      }
+
+      @Override
+      public void appendRows(DecoderSession other) {
+        s.appendRows(((Wrapped) other).s);
+      }
+
+      @Override
+      public int rows() {
+        return s.rows();
+      }
+
+      @Override
+      public int cachedPositions() {
+        return s.cachedPositions();
+      }
+
+      @Override
+      public void cancel() {
+        s.cancel();
+      }
+
+      @Override
+      public void close() {
+        s.close();
+      }
+    }
+
+    @Override
+    public void close() {}
   }
 }

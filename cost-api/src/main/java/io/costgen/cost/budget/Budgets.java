@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * Budgets as permits: the entry point for enforcing {@link Budget}s.
  *
  * <pre>{@code
- * Budgets budgets = Budgets.inMemory();
- * budgets.register(Budget.parse("money:5/day@Europe/Berlin"));      // each tenant, 5 USD a day
+ * Budgets budgets = Budgets.inMemory()
+ *     .register(Budget.parse("money:5/day@Europe/Berlin"));          // each tenant, 5 USD a day
  * Reservation r = budgets.reserve(ctx, "gpt2", CallEstimate.of(costModel.estimate(...)), Duration.ofMinutes(2));
  * try { ...generate... } finally { budgets.settle(r.id(), actualCostReport); }
  * }</pre>
@@ -84,11 +84,15 @@ public final class Budgets {
     this.idPrefix = hex.append('-').toString();
   }
 
-  /** An in-memory ledger on the system UTC clock with no listener. */
+  /**
+   * An in-memory ledger on the system UTC clock with no listener and no budgets yet (add them
+   * with {@link #register(Budget)}).
+   */
   public static Budgets inMemory() {
     return builder().build();
   }
 
+  /** A builder for a store, clock, listener or exchange rates other than the defaults of {@link #inMemory()}. */
   public static Builder builder() {
     return new Builder();
   }
@@ -96,10 +100,15 @@ public final class Budgets {
   // ---------------------------------------------------------------- registry
 
   /**
-   * Adds {@code budget}, or replaces the budget with the same id. Replacing keeps the spend
-   * already counted in the current window when only the limit (or enforcement, policy, alerts)
-   * changes; a changed window or scope starts fresh counters.
+   * Adds {@code budget}, or replaces the budget with the same id: the one way to register
+   * budgets. Replacing keeps the spend already counted in the current window when only the limit
+   * (or enforcement, policy, alerts) changes; a changed window or scope starts fresh counters.
    *
+   * <p>Thread-safe: may be called at any time, also while other threads reserve and settle; a
+   * call that starts after this returns sees the new budget. Returns this budgets for chaining:
+   * {@code Budgets.inMemory().register(a).register(b)}.
+   *
+   * @return this
    * @throws IllegalStateException if it is a money budget in another currency than the others
    */
   public Budgets register(Budget budget) {
@@ -566,13 +575,11 @@ public final class Budgets {
     /** Alert and exceeded callbacks (guarded). */
     public Builder listener(BudgetListener v) { this.listener = Objects.requireNonNull(v, "listener"); return this; }
 
-    /** Builds it, registering {@code budgets}. */
-    public Budgets build(Budget... budgets) {
-      Budgets b = new Budgets(this);
-      for (Budget x : budgets) {
-        b.register(x);
-      }
-      return b;
+    /**
+     * Builds it, with no budgets registered yet: add them with {@link Budgets#register(Budget)}.
+     */
+    public Budgets build() {
+      return new Budgets(this);
     }
   }
 }

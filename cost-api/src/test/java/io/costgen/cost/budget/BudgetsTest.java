@@ -36,7 +36,11 @@ class BudgetsTest {
   };
 
   private Budgets budgets(Budget... bs) {
-    return Budgets.builder().clock(clock).listener(recorder).build(bs);
+    Budgets budgets = Budgets.builder().clock(clock).listener(recorder).build();
+    for (Budget b : bs) {
+      budgets.register(b);
+    }
+    return budgets;
   }
 
   private static Map<BudgetUnit, BigDecimal> usd(String amount) {
@@ -245,8 +249,8 @@ class BudgetsTest {
   void thresholdsFireOnce_evenAcrossTwoBudgetsInstancesSharingAStore() {
     BudgetStore shared = BudgetStore.inMemory();
     Budget d = Budget.parse("money:1/day,alerts=0.5,id=d");
-    Budgets one = Budgets.builder().clock(clock).store(shared).listener(recorder).build(d);
-    Budgets two = Budgets.builder().clock(clock).store(shared).listener(recorder).build(d);
+    Budgets one = Budgets.builder().clock(clock).store(shared).listener(recorder).build().register(d);
+    Budgets two = Budgets.builder().clock(clock).store(shared).listener(recorder).build().register(d);
     one.settle(one.reserve(ACME, "gpt2", usd("0.6"), LEASE).id(), usd("0.6"));
     two.settle(two.reserve(ACME, "gpt2", usd("0.1"), LEASE).id(), usd("0.1"));
     assertThat(events).containsExactly("threshold d acme 0.5");
@@ -391,7 +395,7 @@ class BudgetsTest {
       public void onExceeded(BudgetExceededException e) {
         throw new IllegalStateException("boom");
       }
-    }).build(Budget.parse("money:1/day,alerts=0.5"));
+    }).build().register(Budget.parse("money:1/day,alerts=0.5"));
     b.settle(b.reserve(ACME, "gpt2", usd("0.9"), LEASE).id(), usd("0.9"));
     assertThatThrownBy(() -> b.reserve(ACME, "gpt2", usd("0.2"), LEASE)).isInstanceOf(BudgetExceededException.class);
     assertThat(b.statusForTenant("acme").get(0).spent()).isEqualByComparingTo("0.9");
@@ -400,7 +404,7 @@ class BudgetsTest {
   @Test
   void sweep_dropsEndedWindows_andKeepsTheLedgerSmall() {
     BudgetStore store = BudgetStore.inMemory();
-    Budgets b = Budgets.builder().clock(clock).store(store).build(Budget.parse("money:1/hour"));
+    Budgets b = Budgets.builder().clock(clock).store(store).build().register(Budget.parse("money:1/hour"));
     for (int i = 0; i < 10; i++) {
       b.settle(b.reserve(CallContext.forTenant("t" + i), "gpt2", usd("0.1"), LEASE).id(), usd("0.1"));
     }
