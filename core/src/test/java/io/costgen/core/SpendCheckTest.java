@@ -48,6 +48,47 @@ class SpendCheckTest {
     }
   }
 
+  /**
+   * Counts {@link #price} calls and passes every other method (bound, pass bound, observations)
+   * to the delegate, so the spend check sees the real model's bound and per-pass bound.
+   */
+  static final class FullyCountingCostModel implements CostModel {
+    final CostModel delegate;
+    final AtomicInteger priced = new AtomicInteger();
+
+    FullyCountingCostModel(CostModel delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public CostReport estimate(ModelShape model, long promptTokens, long maxNewTokens, int sequences) {
+      return delegate.estimate(model, promptTokens, maxNewTokens, sequences);
+    }
+
+    @Override
+    public CostReport bound(ModelShape model, long promptTokens, long maxNewTokens, int sequences,
+        boolean coldStart) {
+      return delegate.bound(model, promptTokens, maxNewTokens, sequences, coldStart);
+    }
+
+    @Override
+    public double passBoundSeconds(ModelShape model, long tokensPerRow, long contextPerRow, int rows,
+        boolean coldStart) {
+      return delegate.passBoundSeconds(model, tokensPerRow, contextPerRow, rows, coldStart);
+    }
+
+    @Override
+    public void observe(PassObservation observation) {
+      delegate.observe(observation);
+    }
+
+    @Override
+    public CostReport price(Usage usage) {
+      priced.incrementAndGet();
+      return delegate.price(usage);
+    }
+  }
+
   /** Every forward pass takes {@code pass} on a fake ticker; $1 per device-second. */
   private static TextGenerator generator(CostModel model, Duration pass) {
     FakeTicker ticker = new FakeTicker();
@@ -76,6 +117,45 @@ class SpendCheckTest {
 
     assertThat(r.first().generatedTokenIds()).hasSize(40);
     assertThat(counting.priced.get()).as("price() calls for 40 steps").isEqualTo(1);
+  }
+
+  /**
+   * The benchmark's case (issue 17): the full cost model on an uncalibrated CPU (measured device
+   * time, energy, electricity) and passes that take measurable time on the ticker, as on a real
+   * backend; each pass as long as the estimate's average pass, so the measured wall and device
+   * seconds grow all through the call but stay within the bound the reservation holds. No step
+   * is priced: every call, cold first or warm, is priced once, at the end.
+   */
+  @Test
+  void passesTakingTheEstimatedTime_stayOnTheFastPath_coldAndWarm() {
+    int maxNew = 40;
+    FullyCountingCostModel counting = new FullyCountingCostModel(CostModel.builder()
+        .perMillionTokens(Money.usd("0.50"), Money.usd("1.50")).perDeviceHour(Money.usd("0.10"))
+        .localHardware(HardwareProfile.cpu()).energy().electricityPrice(Money.usd("0.15")).build());
+    FakeTicker ticker = new FakeTicker();
+    long[] passNanos = {0};
+    ToyBackend timed = ToyBackend.builder().vocabSize(64).logits(successor(64))
+        .onForwardPass(i -> ticker.advance(Duration.ofNanos(passNanos[0]))).build();
+    double estimated = counting.estimate(timed.modelInfo().shape(), 3, maxNew, 1).usage().wallSeconds();
+    Duration pass = Duration.ofNanos((long) (estimated / (maxNew + 1) * 1e9));
+    assertThat(pass).as("a pass takes measurable time").isGreaterThan(Duration.ofNanos(100_000));
+    passNanos[0] = pass.toNanos();
+    TextGenerator g = TextGenerator.builder(timed).costModel(counting)
+        .budgets(Budgets.inMemory().register(Budget.parse("money:1000000/day,id=m")))
+        .ticker(ticker).build();
+    for (int call = 0; call < 3; call++) {
+      int before = counting.priced.get();
+      GenerationResult r = g.generate(request(maxNew));
+      assertThat(r.first().generatedTokenIds()).hasSize(maxNew);
+      assertThat(r.usage().wallSeconds()).as("measured time grew with the passes")
+          .isGreaterThanOrEqualTo(pass.toNanos() * maxNew / 1e9);
+      assertThat(counting.priced.get() - before).as("price() calls of call " + call).isEqualTo(1);
+    }
+    // the same passes three times as long leave the bound (2× the estimate): checked step by step
+    passNanos[0] = 3 * pass.toNanos();
+    int before = counting.priced.get();
+    g.generate(request(maxNew));
+    assertThat(counting.priced.get() - before).as("price() calls past the bound").isGreaterThan(1);
   }
 
   @Test
