@@ -31,9 +31,9 @@ load "last-position after"
 
 cprounds=300; [ "$quick" = --quick ] && cprounds=20
 load "cost-path before"
-java -cp "$JAR" io.costgen.bench.overhead.CostPathBenchmark --null-backend yes --rounds 2000 \
+java -cp "$JAR" io.costgen.bench.overhead.CostPathBenchmark --null-backend yes --rounds 3000 --jit-warmup 10000 \
   > "$OUT/cost-path-instant.md" 2> "$OUT/cost-path-instant.log"
-java -cp "$JAR" io.costgen.bench.overhead.CostPathBenchmark --rounds "$cprounds" \
+java -cp "$JAR" io.costgen.bench.overhead.CostPathBenchmark --rounds "$cprounds" --jit-warmup 10000 \
   > "$OUT/cost-path-stories260k.md" 2> "$OUT/cost-path-stories260k.log"
 load "cost-path after"
 
