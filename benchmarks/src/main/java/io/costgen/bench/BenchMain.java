@@ -55,7 +55,7 @@ public final class BenchMain implements Callable<Integer> {
   String provider = "cpu";
 
   @Option(names = "--suites", split = ",", paramLabel = "NAME",
-      description = "Suites to run, comma-separated: small, overhead, decode, memory, threads, budget, jlama, quant (default: all).")
+      description = "Suites to run, comma-separated: small, overhead, decode, memory, threads, budget, jlama, quant, staggered (default: all).")
   List<String> suites;
 
   @Option(names = "--jlama-java", paramLabel = "FILE",

@@ -28,6 +28,13 @@ import java.util.Objects;
  *   <li>{@code prefillChunkTokens}: most prompt positions (rows × columns, padding included)
  *       prefilled between two decode steps, so a long prompt does not stall the running calls;
  *       0 prefills each prompt in one pass. Default {@value #DEFAULT_PREFILL_CHUNK_TOKENS}.
+ *   <li>{@code groupedJoins}: calls admitted in the same scheduling iteration (they arrived while
+ *       the batch ran one step, or while it waited) are prefilled together, as the left-padded rows
+ *       of ONE prefill pass (in chunks of {@code prefillChunkTokens}), then join the batch
+ *       together; each call is charged its rows' share of that pass's device time. {@code false}
+ *       prefills every call in its own pass, one after another. Results are the same either way.
+ *       A call joins an iteration's group only while the group's first chunk (rows × (widest left
+ *       padding + 1)) stays within {@code prefillChunkTokens}. Default {@code true}.
  * </ul>
  *
  * <p>Immutable and thread-safe.
@@ -36,8 +43,10 @@ import java.util.Objects;
  * @param maxWait wait for joiners before a batch starts from idle, in [0, 1 minute]
  * @param maxKvCacheBytes batch KV-cache limit in bytes, at least 1
  * @param prefillChunkTokens prompt tokens per iteration, in [0, 1048576] (0 = whole prompts)
+ * @param groupedJoins prefill the calls admitted in one iteration together (one multi-row pass)
  */
-public record BatchingPolicy(int maxBatchRows, Duration maxWait, long maxKvCacheBytes, int prefillChunkTokens) {
+public record BatchingPolicy(int maxBatchRows, Duration maxWait, long maxKvCacheBytes, int prefillChunkTokens,
+    boolean groupedJoins) {
 
   /** Default {@code maxBatchRows}. */
   public static final int DEFAULT_MAX_BATCH_ROWS = 16;
@@ -66,7 +75,16 @@ public record BatchingPolicy(int maxBatchRows, Duration maxWait, long maxKvCache
     }
   }
 
-  /** The defaults: 16 rows, no wait, no KV limit, 256-token prefill chunks. */
+  /**
+   * A policy with grouped joins on (the form before {@code groupedJoins} existed).
+   *
+   * @see #BatchingPolicy(int, Duration, long, int, boolean)
+   */
+  public BatchingPolicy(int maxBatchRows, Duration maxWait, long maxKvCacheBytes, int prefillChunkTokens) {
+    this(maxBatchRows, maxWait, maxKvCacheBytes, prefillChunkTokens, true);
+  }
+
+  /** The defaults: 16 rows, no wait, no KV limit, 256-token prefill chunks, grouped joins. */
   public static BatchingPolicy defaults() {
     return builder().build();
   }
@@ -78,7 +96,7 @@ public record BatchingPolicy(int maxBatchRows, Duration maxWait, long maxKvCache
   /** A builder holding this policy's values. */
   public Builder toBuilder() {
     return new Builder().maxBatchRows(maxBatchRows).maxWait(maxWait).maxKvCacheBytes(maxKvCacheBytes)
-        .prefillChunkTokens(prefillChunkTokens);
+        .prefillChunkTokens(prefillChunkTokens).groupedJoins(groupedJoins);
   }
 
   /** Builder for {@link BatchingPolicy}; {@link #build()} validates. Not thread-safe. */
@@ -87,6 +105,7 @@ public record BatchingPolicy(int maxBatchRows, Duration maxWait, long maxKvCache
     private Duration maxWait = Duration.ZERO;
     private long maxKvCacheBytes = Long.MAX_VALUE;
     private int prefillChunkTokens = DEFAULT_PREFILL_CHUNK_TOKENS;
+    private boolean groupedJoins = true;
 
     private Builder() {}
 
@@ -114,8 +133,17 @@ public record BatchingPolicy(int maxBatchRows, Duration maxWait, long maxKvCache
       return this;
     }
 
+    /**
+     * Whether calls admitted in the same iteration are prefilled together in one multi-row pass
+     * ({@code true}, the default) or each in its own pass ({@code false}).
+     */
+    public Builder groupedJoins(boolean grouped) {
+      this.groupedJoins = grouped;
+      return this;
+    }
+
     public BatchingPolicy build() {
-      return new BatchingPolicy(maxBatchRows, maxWait, maxKvCacheBytes, prefillChunkTokens);
+      return new BatchingPolicy(maxBatchRows, maxWait, maxKvCacheBytes, prefillChunkTokens, groupedJoins);
     }
   }
 }

@@ -51,6 +51,8 @@ final class CallAccounting {
    * without pricing it, as a cost never falls when usage grows.
    */
   private Usage covered;
+  /** A shape seen to equal {@code covered}'s model (compared by identity in the fast path). */
+  private ModelShape coveredShape;
   private boolean settled;
 
   private CallAccounting(TextGenerator generator, CallContext context, String model, Reservation reservation,
@@ -147,6 +149,40 @@ final class CallAccounting {
   }
 
   /**
+   * The allocation-free fast path of {@link #admitsNextStep(Usage)}: true only when a usage with
+   * these fields (and model {@code shape}) would be valid and {@link #atMost} the worst case the
+   * reservation already holds, so {@code admitsNextStep} would return true without pricing it.
+   * False means "not shown here": the caller builds the {@link Usage} and asks
+   * {@link #admitsNextStep(Usage)}, which decides (and fails on an invalid usage) as before.
+   */
+  boolean coveredWithoutPricing(ModelShape shape, long promptTokens, long completionTokens,
+      int sequences, long decodeSteps, double prefillFlops, double decodeFlops, double bytesMoved,
+      double wallSeconds, double deviceSeconds, int devices) {
+    Usage c = covered;
+    if (reservation == null || c == null) {
+      return false;
+    }
+    if (shape != coveredShape) {
+      if (c.model().isEmpty() || !c.model().get().equals(shape)) {
+        return false;
+      }
+      coveredShape = shape; // same value: compare by identity from now on
+    }
+    // ">= 0" on every field: a usage that Usage's constructor would refuse (negative, NaN) is
+    // left to the slow path, which fails on it exactly as before.
+    return promptTokens >= 0 && promptTokens <= c.promptTokens()
+        && completionTokens >= 0 && completionTokens <= c.completionTokens()
+        && sequences >= 0 && sequences <= c.sequences()
+        && decodeSteps >= 0 && decodeSteps <= c.decodeSteps()
+        && prefillFlops >= 0 && prefillFlops <= c.prefillFlops()
+        && decodeFlops >= 0 && decodeFlops <= c.decodeFlops()
+        && bytesMoved >= 0 && !Double.isInfinite(bytesMoved)
+        && wallSeconds >= 0 && wallSeconds <= c.wallSeconds()
+        && deviceSeconds >= 0 && deviceSeconds <= c.deviceSeconds()
+        && devices >= 1 && devices <= c.devices();
+  }
+
+  /**
    * Whether a call whose next step would bring it to {@code projected} usage stays within its
    * reservation; when not, tells the listeners and returns false (the caller stops with
    * {@link FinishReason#BUDGET}).
@@ -240,7 +276,10 @@ final class CallAccounting {
       }
     }
     boolean overrun = reservation != null && exceedsHeld(actualAmounts);
-    if (reservation != null) {
+    if (reservation != null && topUps.isEmpty()) {
+      // The usual case: one reservation takes the whole actual spend.
+      settleOne(reservation, actualAmounts);
+    } else if (reservation != null) {
       // Split the actual spend over the reservation and its top-ups: each takes up to what it
       // holds, the last one the rest, so the settled total is exactly the actual.
       Map<BudgetUnit, BigDecimal> rest = new EnumMap<>(actualAmounts);
@@ -255,12 +294,7 @@ final class CallAccounting {
           part.put(e.getKey(), take);
         }
         part.forEach((u, v) -> rest.merge(u, v, BigDecimal::subtract));
-        try {
-          generator.budgets().get().settle(r.id(), part);
-        } catch (RuntimeException e) {
-          LOG.warn("settling budget reservation {} failed (request {}); its lease releases the hold",
-              r.id(), context.requestId(), e);
-        }
+        settleOne(r, part);
       }
     }
     if (generator.meter().isPresent()) {
@@ -287,9 +321,21 @@ final class CallAccounting {
     return meterFailure;
   }
 
+  /** Settles {@code r} with {@code part}; a store failure is logged (the lease releases the hold). */
+  private void settleOne(Reservation r, Map<BudgetUnit, BigDecimal> part) {
+    try {
+      generator.budgets().get().settle(r.id(), part);
+    } catch (RuntimeException e) {
+      LOG.warn("settling budget reservation {} failed (request {}); its lease releases the hold",
+          r.id(), context.requestId(), e);
+    }
+  }
+
   /** Whether {@code actual} passes what the reservation and its top-ups hold in any held unit. */
   private boolean exceedsHeld(Map<BudgetUnit, BigDecimal> actual) {
-    for (Map.Entry<BudgetUnit, BigDecimal> e : held().entrySet()) {
+    // without top-ups what is held is the reservation's own amounts (no merged copy needed)
+    Map<BudgetUnit, BigDecimal> held = topUps.isEmpty() ? reservation.amounts() : held();
+    for (Map.Entry<BudgetUnit, BigDecimal> e : held.entrySet()) {
       BigDecimal used = actual.get(e.getKey());
       if (used != null && used.compareTo(e.getValue()) > 0) {
         return true;

@@ -310,10 +310,22 @@ final class GenerationCall implements DecodeHooks, BatchMember {
         !prefilled && coldStart) / Math.max(1, model.devices());
     stepNanos = Math.max(stepNanos, (long) Math.min(Long.MAX_VALUE / 4, passBound * 1e9));
     double wall = (busyNanos + stepNanos) / 1e9;
-    Usage projected = Usage.builder().model(model.shape()).promptTokens(plan.promptTokens())
-        .completionTokens(tokensSoFar + (long) rows)
-        .sequences(plan.inputs() * plan.copies).decodeSteps(usage.decodeSteps() + 1)
-        .prefillFlops(usage.prefillFlops()).decodeFlops(usage.decodeFlops() + stepFlops)
+    long promptTokens = plan.promptTokens();
+    long completionTokens = tokensSoFar + (long) rows;
+    int sequences = plan.inputs() * plan.copies;
+    long decodeSteps = usage.decodeSteps() + 1;
+    double decodeFlops = usage.decodeFlops() + stepFlops;
+    // Within the worst case the reservation holds (the usual case): answered without building
+    // the projected Usage (one per step) or pricing it.
+    if (accounting.coveredWithoutPricing(model.shape(), promptTokens, completionTokens, sequences,
+        decodeSteps, usage.prefillFlops(), decodeFlops, usage.bytesMoved(), wall,
+        wall * model.devices(), model.devices())) {
+      return true;
+    }
+    Usage projected = Usage.builder().model(model.shape()).promptTokens(promptTokens)
+        .completionTokens(completionTokens)
+        .sequences(sequences).decodeSteps(decodeSteps)
+        .prefillFlops(usage.prefillFlops()).decodeFlops(decodeFlops)
         .bytesMoved(usage.bytesMoved()).wallSeconds(wall).deviceSeconds(wall * model.devices())
         .devices(model.devices()).build();
     return accounting.admitsNextStep(projected);

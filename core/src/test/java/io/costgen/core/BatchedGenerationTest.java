@@ -460,7 +460,9 @@ class BatchedGenerationTest {
     ToyBackend reference = ToyBackend.builder().logits(successor(vocab)).build();
     QueueWatch w = new QueueWatch();
     // pass 0: the first queued call's prefill (the others queue meanwhile); 1: its first step;
-    // 2, 3: the others' prefills; 4: the first step of all three, which fails once
+    // 2: the others' prefill, together (admitted in one iteration); 3: the first step of all
+    // three; 4: the second, which fails once. (When all three are queued before the scheduler
+    // starts, pass 0 is their grouped prefill and pass 4 their fourth step: a 3-row step too.)
     ToyBackend backend = ToyBackend.builder().logits(successor(vocab)).failAtForwardPass(4).onForwardPass(i -> {
       if (i == 0) {
         w.awaitQueued(3);
@@ -486,8 +488,10 @@ class BatchedGenerationTest {
     assertThat(failedPass.rows()).isEqualTo(3);
     assertThat(events).filteredOn(e -> e.startsWith("error")).isEmpty();
     // after the failure each call was re-prefilled alone: three extra prefill passes
-    long prefills = backend.passes().stream().filter(ToyBackend.Pass::prefill).count();
-    assertThat(prefills).isEqualTo(6);
+    List<ToyBackend.Pass> all = backend.passes();
+    long prefills = all.subList(5, all.size()).stream().filter(ToyBackend.Pass::prefill).count();
+    assertThat(prefills).isEqualTo(3);
+    assertThat(all.subList(5, 8)).allSatisfy(p -> assertThat(p.prefill()).isTrue());
   }
 
   @Test
@@ -734,11 +738,21 @@ class BatchedGenerationTest {
 
   @Test
   void maxWait_holdsTheFirstStepUntilTheBatchIsFull() throws Exception {
+    assertThat(maxWaitPasses(true)).containsExactly("P3", "S3"); // the three prefilled in one pass
+  }
+
+  @Test
+  void maxWait_withGroupedJoinsOff_prefillsEachWaitingCallInItsOwnPass() throws Exception {
+    assertThat(maxWaitPasses(false)).containsExactly("P1", "P1", "P1", "S3");
+  }
+
+  /** Passes (P/S + rows) until the first step of three calls held by maxWait. */
+  private List<String> maxWaitPasses(boolean grouped) throws Exception {
     ToyBackend backend = ToyBackend.builder().seed(2).build();
     ToyBackend reference = ToyBackend.builder().seed(2).build();
     // a long wait that never expires here: the batch starts as soon as 3 rows are waiting
     TextGenerator g = batched(backend, BatchingPolicy.builder().maxBatchRows(3).maxWait(Duration.ofSeconds(50))
-        .build());
+        .groupedJoins(grouped).build());
     QueueWatch w = new QueueWatch();
     g.scheduler().observer(w);
     List<Future<GenerationResult>> futures = new ArrayList<>();
@@ -750,8 +764,8 @@ class BatchedGenerationTest {
       assertThat(futures.get(k).get(30, TimeUnit.SECONDS).sequences())
           .isEqualTo(TextGenerator.builder(reference).build().generate(greedy(4, 5 + k, 6 + k)).sequences());
     }
-    assertThat(backend.passes().subList(0, 4).stream().map(p -> p.prefill() ? "P" : "S" + p.rows()).toList())
-        .containsExactly("P", "P", "P", "S3");
+    List<String> passes = backend.passes().stream().map(p -> (p.prefill() ? "P" : "S") + p.rows()).toList();
+    return passes.subList(0, passes.indexOf("S3") + 1);
   }
 
   @Test

@@ -16,6 +16,7 @@ class BatchingPolicyTest {
     assertThat(p.maxWait()).isEqualTo(Duration.ZERO);
     assertThat(p.maxKvCacheBytes()).isEqualTo(Long.MAX_VALUE);
     assertThat(p.prefillChunkTokens()).isEqualTo(256);
+    assertThat(p.groupedJoins()).isTrue();
   }
 
   @Test
@@ -24,6 +25,9 @@ class BatchingPolicyTest {
         .maxKvCacheBytes(1L << 30).prefillChunkTokens(0).build();
     assertThat(p).isEqualTo(new BatchingPolicy(8, Duration.ofMillis(3), 1L << 30, 0));
     assertThat(p.toBuilder().build()).isEqualTo(p);
+    BatchingPolicy ungrouped = p.toBuilder().groupedJoins(false).build();
+    assertThat(ungrouped).isEqualTo(new BatchingPolicy(8, Duration.ofMillis(3), 1L << 30, 0, false));
+    assertThat(ungrouped.toBuilder().build().groupedJoins()).isFalse();
   }
 
   @Test

@@ -37,7 +37,8 @@ class CurrencyMismatchTest {
   @Test
   void anExplicitRate_convertsTheSpendExactly() {
     Budgets budgets = Budgets.builder().exchangeRate(ExchangeRate.of("USD", "EUR", "0.5"))
-        .build(Budget.parse("money:1/day,currency=EUR"));
+        .build()
+        .register(Budget.parse("money:1/day,currency=EUR"));
     TextGenerator g = TextGenerator.builder(TextGeneratorBudgetTest.backend())
         .costModel(TextGeneratorBudgetTest.PER_TOKEN).budgets(budgets).build();
     GenerationResult r = g.generate(request(5));

@@ -180,7 +180,7 @@ final class PricedCostModel implements CostModel {
         seconds = coldPrefill(model, predicted, seconds, rows);
       }
     } else {
-      seconds = predictLocal(model, contextPerRow, 1, rows).decodeSeconds()
+      seconds = decodeStepSeconds(model, contextPerRow, rows)
           * factor(model, OnlineCorrection.Phase.DECODE, rows, true);
       if (coldStart) {
         seconds += coldStartSeconds;
@@ -213,6 +213,14 @@ final class PricedCostModel implements CostModel {
           passOverhead);
     }
     return local.predict(model, promptPerRow, newPerRow, rows);
+  }
+
+  /** {@code predictLocal(model, contextPerRow, 1, rows).decodeSeconds()}, without the estimate on the roofline. */
+  private double decodeStepSeconds(ModelShape model, long contextPerRow, int rows) {
+    if (calibration != null) {
+      return predictLocal(model, contextPerRow, 1, rows).decodeSeconds();
+    }
+    return local.decodeStepSeconds(model, contextPerRow, rows);
   }
 
   /** The local device's roofline (measured device time is estimated on it). */

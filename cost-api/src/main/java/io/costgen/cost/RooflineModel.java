@@ -154,6 +154,35 @@ public record RooflineModel(
   }
 
   /**
+   * {@code predict(model, contextPerSequence, 1, batch).decodeSeconds()} — one decode step at
+   * that context — computed the same way (bit-identical) without building the estimate: the
+   * per-step spend check asks it once per generated token.
+   */
+  double decodeStepSeconds(ModelShape model, long contextPerSequence, int batch) {
+    Objects.requireNonNull(model, "model");
+    if (contextPerSequence < 0) {
+      throw new IllegalArgumentException(
+          "promptTokensPerSequence: " + contextPerSequence + " must be >= 0");
+    }
+    if (batch < 1) {
+      throw new IllegalArgumentException("batch: " + batch + " must be >= 1");
+    }
+    double flopsRate = hardware.peakFlopsPerSecond(computeDtype) * computeEfficiency * devices;
+    double byteRate = hardware.memoryBandwidthBytesPerSecond() * bandwidthEfficiency * devices;
+    double weights = model.weightBytes(weightDtype);
+    double kvPerToken = model.kvCacheBytesPerToken(kvCacheDtype);
+    double p = contextPerSequence;
+    long n = 1;
+    // exactly predict()'s decode expression at n = 1
+    double a1 = batch * (model.forwardFlopsPerToken(0) + model.attentionFlopsPerContextToken() * p)
+        / flopsRate;
+    double b1 = batch * model.attentionFlopsPerContextToken() / flopsRate;
+    double a2 = (weights + batch * kvPerToken * p) / byteRate;
+    double b2 = batch * kvPerToken / byteRate;
+    return sumOfMax(a1, b1, a2, b2, n) + passOverheadSeconds * n;
+  }
+
+  /**
    * Whether weights plus the KV cache of {@code batch} rows at {@code contextTokens} fit in the
    * devices' memory: {@code W + B·KV·context ≤ memoryBytes × devices} (activations and runtime
    * workspace are not counted).

@@ -67,7 +67,7 @@ class AmountsTest {
     assertThatThrownBy(() -> Budget.parse("energy:1e40/day"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("below 1e36");
 
-    Budgets budgets = Budgets.builder().build(Budget.parse("money:1/day"));
+    Budgets budgets = Budgets.inMemory().register(Budget.parse("money:1/day"));
     CallContext ctx = CallContext.forTenant("acme");
     assertThatThrownBy(() -> budgets.reserve(ctx, "m", Map.of(BudgetUnit.MONEY, ABSURDLY_TINY), Duration.ofMinutes(1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("fixed.MONEY: ");

@@ -198,4 +198,34 @@ class RooflineModelTest {
     assertThatThrownBy(() -> r.predict(LLAMA2_7B, 1, 1, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch");
   }
+
+  /**
+   * The per-step spend check's allocation-free decode step is bit-identical to
+   * {@code predict(model, context, 1, batch).decodeSeconds()} on every catalog device, over
+   * contexts either side of the compute/memory crossover, batches and pass overheads.
+   */
+  @Test
+  void decodeStepSeconds_equalsPredictOfOneStep_exactly() {
+    Random rnd = new Random(17);
+    ModelShape[] shapes = {LLAMA2_7B, ModelShape.preset("gpt2")};
+    for (HardwareProfile hw : HardwareProfile.catalog()) {
+      for (double overhead : new double[] {0, 1e-4}) {
+        RooflineModel m = RooflineModel.builder(hw).passOverheadSeconds(overhead).build();
+        for (ModelShape shape : shapes) {
+          for (int k = 0; k < 200; k++) {
+            long context = k < 5 ? k : rnd.nextInt(1 << (1 + rnd.nextInt(17)));
+            int batch = 1 + rnd.nextInt(k % 2 == 0 ? 4 : 512);
+            assertThat(m.decodeStepSeconds(shape, context, batch))
+                .as(hw.name() + " " + shape.name() + " context " + context + " batch " + batch)
+                .isEqualTo(m.predict(shape, context, 1, batch).decodeSeconds());
+          }
+        }
+      }
+    }
+    RooflineModel m = RooflineModel.of(HardwareProfile.A100_80GB_SXM);
+    assertThatThrownBy(() -> m.decodeStepSeconds(LLAMA2_7B, -1, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 0");
+    assertThatThrownBy(() -> m.decodeStepSeconds(LLAMA2_7B, 1, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch");
+  }
 }

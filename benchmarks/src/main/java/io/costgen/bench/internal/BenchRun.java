@@ -24,7 +24,7 @@ public final class BenchRun {
 
   /** Suites that {@code --suites} can select. */
   public static final List<String> SUITES =
-      List.of("small", "overhead", "decode", "memory", "threads", "budget", "jlama", "quant");
+      List.of("small", "overhead", "decode", "memory", "threads", "budget", "jlama", "quant", "staggered");
 
   /**
    * Options of one run.
@@ -189,6 +189,19 @@ public final class BenchRun {
             launcher, log).run());
       } else {
         report.jlama("Not run: Jlama runs on the CPU only; this run used --provider " + options.provider() + ".\n");
+      }
+    }
+
+    // ---- continuous batching under staggered (Poisson) arrivals, in this JVM
+    if (options.suites().contains("staggered")) {
+      boolean quick = plan.equals(Plan.quick());
+      try {
+        report.staggered(io.costgen.bench.batching.StaggeredArrivalsBenchmark.section(options.cacheDir(),
+            io.costgen.bench.batching.StaggeredArrivalsBenchmark.Settings.defaults(quick),
+            "java -jar benchmarks/target/costgen-bench.jar --suites staggered" + (quick ? " --quick" : ""), log));
+      } catch (IOException | RuntimeException e) {
+        log.println("staggered: FAILED: " + e);
+        report.failure("staggered: " + e);
       }
     }
 

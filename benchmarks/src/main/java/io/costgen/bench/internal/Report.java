@@ -16,20 +16,10 @@ import java.util.Map;
 /**
  * Turns the children's results into markdown: the machine, decode side by side, the memory
  * roofline and the cost-model check, TTFT and peak RSS, thread settings, the cost overhead, the
- * budget benchmark, and the targets met or missed. Not thread-safe (fill, then render once).
+ * budget benchmark, and the table of targets met or missed. Rendering only: the thresholds and
+ * the met/missed verdicts are {@link Targets}'. Not thread-safe (fill, then render once).
  */
 public final class Report {
-
-  /** Decode target: (2)/(1) tokens/s. */
-  public static final double TARGET_VS_HAND = 0.97;
-  /** Decode target: (2)/(3) tokens/s. */
-  public static final double TARGET_COST_ON_VS_OFF = 0.99;
-  /** Decode target at batch 1: fraction of the memory roofline. */
-  public static final double TARGET_ROOFLINE_FRACTION = 0.60;
-  /** Memory target: peak RSS ≤ this × weight bytes + KV bytes. */
-  public static final double TARGET_RSS_FACTOR = 1.5;
-  /** Cost overhead target on stories260k: fraction of generate time. */
-  public static final double TARGET_OVERHEAD = 0.01;
 
   /**
    * The machine and the run.
@@ -78,10 +68,11 @@ public final class Report {
   private final List<RunResult> threads = new ArrayList<>();
   private RunResult overhead;
   private String budgetSection = "";
+  private String staggeredSection;
   private final QuantizedSection quantized = new QuantizedSection();
   private String jlamaSection;
   private final List<String> failures = new ArrayList<>();
-  private final List<String[]> targets = new ArrayList<>();
+  private final Targets targets = new Targets();
 
   /** @param cpuProfile the measured {@code cpu} profile (for the roofline and the cost model) */
   public Report(HardwareProfile cpuProfile) {
@@ -128,6 +119,11 @@ public final class Report {
     this.budgetSection = markdown;
   }
 
+  /** The "Staggered arrivals" section (markdown), or none when the suite did not run. */
+  public void staggered(String markdown) {
+    this.staggeredSection = markdown;
+  }
+
   /** The "Jlama side by side" section (markdown), or none when the suite did not run. */
   public void jlama(String markdown) {
     this.jlamaSection = markdown;
@@ -156,6 +152,9 @@ public final class Report {
     overhead(sb);
     sb.append("## Quantized weights: int8 (QDQ) and int4 (MatMulNBits) vs fp32\n\n")
         .append(quantized.render()).append('\n');
+    if (staggeredSection != null) {
+      sb.append("## Staggered arrivals (continuous batching)\n\n").append(staggeredSection).append('\n');
+    }
     sb.append("## Budget reserve + settle throughput\n\n").append(budgetSection).append('\n');
     if (jlamaSection != null) {
       sb.append("## Jlama side by side\n\n").append(jlamaSection).append('\n');
@@ -228,12 +227,10 @@ public final class Report {
         RunResult.DecodeSeries free = series(r, Impl.FREE, batch);
         RunResult.DecodeSeries noPast = !oneThread && m.singles.containsKey(Impl.NO_PAST)
             ? series(m.singles.get(Impl.NO_PAST), Impl.NO_PAST, batch) : null;
-        Stats.Summary vsHand = hand == null || full == null ? null
-            : Stats.summarize(Stats.pairedRatios(full.tokensPerSecond(), hand.tokensPerSecond()));
-        Stats.Summary vsFree = free == null || full == null ? null
-            : Stats.summarize(Stats.pairedRatios(full.tokensPerSecond(), free.tokensPerSecond()));
-        Stats.Summary cpuHand = cpuSpeedRatio(r, full, hand);
-        Stats.Summary cpuFree = cpuSpeedRatio(r, full, free);
+        Stats.Summary vsHand = Targets.speedRatio(full, hand);
+        Stats.Summary vsFree = Targets.speedRatio(full, free);
+        Stats.Summary cpuHand = Targets.cpuSpeedRatio(r, full, hand);
+        Stats.Summary cpuFree = Targets.cpuSpeedRatio(r, full, free);
         t.row(m.name, e.getKey(), full == null ? null : full.promptTokens() + " + " + full.newTokens(),
             tps(hand), tps(full), tps(free),
             noPast == null ? null : tps(noPast) + " (" + noPast.promptTokens() + " + " + noPast.newTokens() + ")",
@@ -247,18 +244,16 @@ public final class Report {
         if (batch == 1 && m.oneThread != null) {
           RunResult o = m.oneThread;
           RunResult.DecodeSeries of = series(o, Impl.FULL, 1);
-          extraHand = "; 1 thread: wall " + ratio(ratioOf(of, series(o, Impl.HAND, 1))) + ", CPU "
-              + ratio(cpuSpeedRatio(o, of, series(o, Impl.HAND, 1)));
-          extraFree = "; 1 thread: wall " + ratio(ratioOf(of, series(o, Impl.FREE, 1))) + ", CPU "
-              + ratio(cpuSpeedRatio(o, of, series(o, Impl.FREE, 1)));
+          extraHand = "; 1 thread: wall " + ratio(Targets.speedRatio(of, series(o, Impl.HAND, 1))) + ", CPU "
+              + ratio(Targets.cpuSpeedRatio(o, of, series(o, Impl.HAND, 1)));
+          extraFree = "; 1 thread: wall " + ratio(Targets.speedRatio(of, series(o, Impl.FREE, 1))) + ", CPU "
+              + ratio(Targets.cpuSpeedRatio(o, of, series(o, Impl.FREE, 1)));
         }
         if (vsHand != null) {
-          target(m.name + ", batch " + batch + ": (2)/(1) tokens/s ≥ " + TARGET_VS_HAND,
-              ratio(vsHand) + extraHand, vsHand.median() >= TARGET_VS_HAND);
+          targets.decodeVsHand(m.name, batch, vsHand, ratio(vsHand) + extraHand);
         }
         if (vsFree != null) {
-          target(m.name + ", batch " + batch + ": (2)/(3) tokens/s ≥ " + TARGET_COST_ON_VS_OFF,
-              ratio(vsFree) + extraFree, vsFree.median() >= TARGET_COST_ON_VS_OFF);
+          targets.decodeCostOnVsOff(m.name, batch, vsFree, ratio(vsFree) + extraFree);
         }
       }
     }
@@ -301,8 +296,8 @@ public final class Report {
           continue;
         }
         double ctx = full.promptTokens() + full.newTokens() / 2.0;
-        double bytes = r.facts().weightBytes() + batch * r.facts().kvBytesPerToken() * ctx;
-        double roof = batch * machine.cpu().bandwidthBytesPerSecond() / bytes;
+        double bytes = Targets.bytesPerStep(r.facts(), batch, ctx);
+        double roof = Targets.rooflineTokensPerSecond(batch, machine.cpu().bandwidthBytesPerSecond(), bytes);
         double fullTps = median(full.tokensPerSecond());
         double measuredStep = batch / fullTps;
         ModelShape shape = shape(r.facts());
@@ -320,9 +315,8 @@ public final class Report {
             fmt(measuredStep * 1e3, 1) + " ms", fmt(predicted * 1e3, 1) + " ms",
             fmt(predicted / measuredStep, 2), bound >= measuredStep ? "yes" : "no");
         if (batch == 1) {
-          target(m.name + ", batch 1: (2) decode ≥ " + pct(TARGET_ROOFLINE_FRACTION) + " of the roofline",
-              pct(fullTps / roof) + (hand == null ? "" : " ((1): " + pct(median(hand.tokensPerSecond()) / roof) + ")"),
-              fullTps / roof >= TARGET_ROOFLINE_FRACTION);
+          targets.rooflineFraction(m.name, fullTps, roof,
+              pct(fullTps / roof) + (hand == null ? "" : " ((1): " + pct(median(hand.tokensPerSecond()) / roof) + ")"));
         }
       }
     }
@@ -406,7 +400,7 @@ public final class Report {
   /** Section 4: peak RSS, one fresh JVM per loop. */
   private void memory(StringBuilder sb) {
     MarkdownTable t = new MarkdownTable("model", "loop", "peak RSS after batch 1", "peak RSS at end",
-        "weights", "KV (largest held)", "end ÷ (weights + KV)", "limit " + TARGET_RSS_FACTOR + " × weights + KV",
+        "weights", "KV (largest held)", "end ÷ (weights + KV)", "limit " + Targets.RSS_FACTOR + " × weights + KV",
         "within");
     for (LargeModel m : large) {
       RunResult.ModelFacts facts = null;
@@ -433,17 +427,16 @@ public final class Report {
         }
         double kvBytes = f == null || e.getKey() == Impl.NO_PAST ? 0 : kvTokens * f.kvBytesPerToken();
         double peak = r.peakRssKib() * 1024.0;
-        double limit = f == null ? 0 : TARGET_RSS_FACTOR * f.weightBytes() + kvBytes;
-        boolean ok = f != null && peak <= limit;
+        double limit = f == null ? 0 : Targets.rssLimitBytes(f.weightBytes(), kvBytes);
+        boolean ok = f != null && Targets.withinRss(peak, limit);
         t.row(m.name, e.getKey().label(),
             l.peakRssAfterBatch1Kib() < 0 ? null : mib(l.peakRssAfterBatch1Kib() * 1024.0), mib(peak),
             f == null ? null : mib(f.weightBytes()), f == null ? null : mib(kvBytes),
             f == null ? null : fmt(peak / (f.weightBytes() + kvBytes), 2) + "×", f == null ? null : mib(limit),
             f == null ? null : ok ? "yes" : "**no**");
         if (f != null) {
-          target(m.name + ", " + e.getKey().label() + ": peak RSS ≤ " + TARGET_RSS_FACTOR + " × weights + KV",
-              mib(peak) + " vs " + mib(limit) + " (after batch 1: "
-                  + (l.peakRssAfterBatch1Kib() < 0 ? "–" : mib(l.peakRssAfterBatch1Kib() * 1024.0)) + ")", ok);
+          targets.peakRss(m.name, e.getKey().label(), peak, limit, mib(peak) + " vs " + mib(limit) + " (after batch 1: "
+              + (l.peakRssAfterBatch1Kib() < 0 ? "–" : mib(l.peakRssAfterBatch1Kib() * 1024.0)) + ")");
         }
       }
     }
@@ -525,13 +518,11 @@ public final class Report {
         RunResult.DecodeSeries full = series(r, Impl.FULL, batch);
         RunResult.DecodeSeries free = series(r, Impl.FREE, batch);
         RunResult.DecodeSeries noPast = series(r, Impl.NO_PAST, batch);
-        Stats.Summary vsHand = hand == null || full == null ? null
-            : Stats.summarize(Stats.pairedRatios(full.tokensPerSecond(), hand.tokensPerSecond()));
-        Stats.Summary vsFree = free == null || full == null ? null
-            : Stats.summarize(Stats.pairedRatios(full.tokensPerSecond(), free.tokensPerSecond()));
+        Stats.Summary vsHand = Targets.speedRatio(full, hand);
+        Stats.Summary vsFree = Targets.speedRatio(full, free);
         t.row(r.spec().model(), batch, full == null ? null : full.promptTokens() + " + " + full.newTokens(),
             tps(hand), tps(full), tps(free), tps(noPast), ratio(vsHand), ratio(vsFree),
-            ratio(cpuSpeedRatio(r, full, hand)), ratio(cpuSpeedRatio(r, full, free)),
+            ratio(Targets.cpuSpeedRatio(r, full, hand)), ratio(Targets.cpuSpeedRatio(r, full, free)),
             full == null ? null : full.tokensPerSecond().size(), sameTokens(r, batch));
       }
     }
@@ -545,18 +536,12 @@ public final class Report {
     }
     RunResult.Overhead o = overhead.overhead();
     sb.append("## Cost overhead on a generate call (stories260k)\n\n");
-    double[] rel = new double[o.onSeconds().size()];
-    for (int i = 0; i < rel.length; i++) {
-      rel[i] = o.onSeconds().get(i) / o.offSeconds().get(i) - 1;
-    }
+    double[] rel = Targets.relativeDifferences(o.onSeconds(), o.offSeconds());
     Stats.Summary s = Stats.summarize(rel);
     Stats.Summary on = Stats.summarize(o.onSeconds());
     Stats.Summary off = Stats.summarize(o.offSeconds());
     double path = o.pricingPathNanos() / 1e9;
-    double[] relCpu = new double[Math.min(o.onCpuSeconds().size(), o.offCpuSeconds().size())];
-    for (int i = 0; i < relCpu.length; i++) {
-      relCpu[i] = o.onCpuSeconds().get(i) / o.offCpuSeconds().get(i) - 1;
-    }
+    double[] relCpu = Targets.relativeDifferences(o.onCpuSeconds(), o.offCpuSeconds());
     Stats.Summary sCpu = relCpu.length == 0 ? null : Stats.summarize(relCpu);
     sb.append("Whole `generate` calls (batch " + overhead.spec().batches().get(0) + ", "
         + overhead.spec().promptTokens() + " prompt + " + o.newTokens() + " new tokens, one intra-op thread)"
@@ -573,29 +558,23 @@ public final class Report {
         sCpu == null ? null : pctSigned(sCpu.p25()) + " … " + pctSigned(sCpu.p75()),
         fmt(path * 1e6, 1) + " µs", pct2(path / off.median()));
     sb.append(t.render()).append('\n');
-    target("stories260k: pricing + listeners < " + pct(TARGET_OVERHEAD) + " of generate time",
-        "A/B median " + pctSigned(s.median()) + " (IQR " + pctSigned(s.p25()) + " … " + pctSigned(s.p75())
-            + ")" + (sCpu == null ? "" : "; CPU time " + pctSigned(sCpu.median())) + "; direct "
-            + pct2(path / off.median()),
-        s.median() < TARGET_OVERHEAD);
+    targets.overhead(s, "A/B median " + pctSigned(s.median()) + " (IQR " + pctSigned(s.p25()) + " … "
+        + pctSigned(s.p75()) + ")" + (sCpu == null ? "" : "; CPU time " + pctSigned(sCpu.median())) + "; direct "
+        + pct2(path / off.median()));
   }
 
   private void targetsTable(StringBuilder sb) {
     sb.append("## Targets\n\n");
     MarkdownTable t = new MarkdownTable("target", "measured", "met");
-    for (String[] row : targets) {
-      t.row((Object[]) row);
+    for (Targets.Verdict v : targets.verdicts()) {
+      t.row(v.target(), v.measured(), v.met() ? "yes" : "**no**");
     }
     sb.append(t.rowCount() == 0 ? "(no target measured)\n" : t.render()).append('\n');
   }
 
-  private void target(String what, String measured, boolean met) {
-    targets.add(new String[] {what, measured, met ? "yes" : "**no**"});
-  }
-
-  /** Targets evaluated by the last {@link #render()}: {what, measured, met}. */
-  public List<String[]> targets() {
-    return List.copyOf(targets);
+  /** The targets judged by the last {@link #render()}, in table order. */
+  public List<Targets.Verdict> targets() {
+    return targets.verdicts();
   }
 
   // ------------------------------------------------------------------ helpers
@@ -652,22 +631,6 @@ public final class Report {
       facts = facts == null ? p.facts() : facts;
     }
     return new RunResult(first.spec(), loops, facts, peak, first.overhead(), wall, cpu);
-  }
-
-  static Stats.Summary ratioOf(RunResult.DecodeSeries a, RunResult.DecodeSeries b) {
-    return a == null || b == null ? null : Stats.summarize(Stats.pairedRatios(a.tokensPerSecond(), b.tokensPerSecond()));
-  }
-
-  /**
-   * Per-round CPU-time speed ratio of {@code a} over {@code b} (b's CPU seconds ÷ a's), only for
-   * a child with one intra-op thread (with a pool, the caller's share of the work varies).
-   */
-  static Stats.Summary cpuSpeedRatio(RunResult r, RunResult.DecodeSeries a, RunResult.DecodeSeries b) {
-    if (r.spec().threads() != 1 || a == null || b == null || a.callCpuSeconds() == null || b.callCpuSeconds() == null
-        || a.callCpuSeconds().isEmpty() || a.callCpuSeconds().size() != b.callCpuSeconds().size()) {
-      return null;
-    }
-    return Stats.summarize(Stats.pairedRatios(b.callCpuSeconds(), a.callCpuSeconds()));
   }
 
   static RunResult.DecodeSeries series(RunResult r, Impl impl, int batch) {

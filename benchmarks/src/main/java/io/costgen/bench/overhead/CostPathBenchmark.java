@@ -41,8 +41,14 @@ import java.util.Random;
  * <pre>
  * mvn -B -q -pl benchmarks -am package -DskipTests
  * java -cp benchmarks/target/costgen-bench.jar io.costgen.bench.overhead.CostPathBenchmark \
- *     [--rounds 300] [--shared DIR]
+ *     [--rounds 300] [--warmup 20] [--jit-warmup 0] [--null-backend yes] [--shared DIR]
  * </pre>
+ *
+ * <p>{@code --warmup} rounds run before the measured ones; {@code --jit-warmup N} first runs N
+ * calls of every configuration over the instant backend (on generators of their own), so the
+ * per-call cost path — reserve, settle, record, run once per call — is JIT-compiled before a
+ * few hundred model calls measure it (it is otherwise measured largely interpreted).
+ * {@code --null-backend yes} measures over the instant backend: costgen's own time only.
  */
 public final class CostPathBenchmark {
 
@@ -71,6 +77,12 @@ public final class CostPathBenchmark {
       opts.put(args[i], args[i + 1]);
     }
     int rounds = Integer.parseInt(opts.getOrDefault("--rounds", "300"));
+    int warmupRounds = Integer.parseInt(opts.getOrDefault("--warmup", "20"));
+    int jitWarmup = Integer.parseInt(opts.getOrDefault("--jit-warmup", "0"));
+    if (warmupRounds < 0 || jitWarmup < 0) {
+      throw new IllegalArgumentException("--warmup/--jit-warmup: " + warmupRounds + "/" + jitWarmup
+          + " must be >= 0");
+    }
     Optional<Path> shared = BenchModels.sharedDir(
         opts.containsKey("--shared") ? Path.of(opts.get("--shared")) : null);
     Path dir = shared.orElseThrow(() -> new IllegalStateException(
@@ -84,33 +96,24 @@ public final class CostPathBenchmark {
     try (OnnxBackend onnx = OnnxBackend.builder().modelDir(dir).intraOpThreads(1)
         .allowSpinning(false).build()) {
       TransformerBackend backend = nullBackend ? new InstantBackend(onnx.modelInfo()) : onnx;
-      Map<Config, TextGenerator> gens = new LinkedHashMap<>();
       List<CostFeatures.CountingListener> listeners = new ArrayList<>();
-      for (Config c : Config.values()) {
-        TextGenerator.Builder b = TextGenerator.builder(backend);
-        CostFeatures.CountingListener l = new CostFeatures.CountingListener();
-        listeners.add(l);
-        switch (c) {
-          case OFF:
-            break;
-          case PRICING:
-            b.costModel(CostFeatures.fullCostModel(cpu));
-            break;
-          case PRICING_LISTENER:
-            b.costModel(CostFeatures.fullCostModel(cpu)).addListener(l);
-            break;
-          case PRICING_LISTENER_METER:
-            b.costModel(CostFeatures.fullCostModel(cpu)).addListener(l)
-                .meter(InMemoryMeter.create());
-            break;
-          default:
-            CostFeatures.configure(b, cpu, l);
-        }
-        gens.put(c, b.build());
-      }
+      Map<Config, TextGenerator> gens = generators(backend, cpu, listeners);
       int vocab = backend.modelInfo().vocabSize();
       GenerationConfig config = GenerationConfig.builder().maxNewTokens(NEW).doSample(false)
           .numBeams(1).eosTokenIds(List.of()).build();
+      if (jitWarmup > 0) {
+        // Compile costgen's own cost path (run once per call: reserve, settle, record) before
+        // measuring, on generators of their own over the instant backend, so the model's time
+        // is not spent on it; without this a few hundred calls measure it interpreted.
+        Map<Config, TextGenerator> warm = generators(new InstantBackend(onnx.modelInfo()), cpu,
+            new ArrayList<>());
+        Random wr = new Random(11);
+        for (int i = 0; i < jitWarmup; i++) {
+          for (Map.Entry<Config, TextGenerator> e : warm.entrySet()) {
+            e.getValue().generate(request(e.getKey(), randomPrompt(wr, vocab), config));
+          }
+        }
+      }
       Map<Config, List<Double>> wall = new LinkedHashMap<>();
       Map<Config, List<Double>> cpuTime = new LinkedHashMap<>();
       for (Config c : Config.values()) {
@@ -119,19 +122,11 @@ public final class CostPathBenchmark {
       }
       Random rnd = new Random(7);
       Config[] order = Config.values();
-      for (int r = -20; r < rounds; r++) { // 20 warm-up rounds
-        long[][] prompt = new long[1][PROMPT];
-        for (int i = 0; i < PROMPT; i++) {
-          prompt[0][i] = 1 + rnd.nextInt(vocab - 1);
-        }
+      for (int r = -warmupRounds; r < rounds; r++) {
+        long[][] prompt = randomPrompt(rnd, vocab);
         for (int k = 0; k < order.length; k++) {
           Config c = order[Math.floorMod(k + r, order.length)];
-          GenerationRequest.Builder rb = GenerationRequest.builder().tokenIds(prompt)
-              .config(config);
-          if (c != Config.OFF) {
-            rb.context(CostFeatures.context());
-          }
-          GenerationRequest request = rb.build();
+          GenerationRequest request = request(c, prompt, config);
           long c0 = mx.getCurrentThreadCpuTime();
           long t0 = System.nanoTime();
           GenerationResult res = gens.get(c).generate(request);
@@ -148,13 +143,19 @@ public final class CostPathBenchmark {
         }
       }
       MarkdownTable t = new MarkdownTable("configuration", "median call (wall)",
-          "Δ vs off, wall [IQR]", "Δ vs off, CPU [IQR]", "per token, CPU", "rounds");
+          "Δ vs off, wall [IQR]", "Δ vs off, CPU [IQR]", "per token, CPU",
+          "this part: CPU per call [IQR]", "this part: per token", "rounds");
+      Config previous = null;
       for (Config c : Config.values()) {
         double median = Stats.summarize(wall.get(c)).median();
         if (c == Config.OFF) {
-          t.row(c.label, String.format("%.3f ms", median / 1e3), "–", "–", "–", rounds);
+          t.row(c.label, String.format("%.3f ms", median / 1e3), "–", "–", "–", "–", "–", rounds);
+          previous = c;
           continue;
         }
+        // the part this row adds: per round, its CPU time minus the previous row's
+        Stats.Summary part = absolute(cpuTime.get(c), cpuTime.get(previous));
+        previous = c;
         Stats.Summary w = relative(wall.get(c), wall.get(Config.OFF));
         Stats.Summary cp = relative(cpuTime.get(c), cpuTime.get(Config.OFF));
         Stats.Summary abs = absolute(cpuTime.get(c), cpuTime.get(Config.OFF));
@@ -162,14 +163,63 @@ public final class CostPathBenchmark {
             String.format("%+.2f %% [%+.2f … %+.2f]", 100 * w.median(), 100 * w.p25(), 100 * w.p75()),
             String.format("%+.2f %% [%+.2f … %+.2f]", 100 * cp.median(), 100 * cp.p25(),
                 100 * cp.p75()),
-            String.format("%+.1f µs", abs.median() / NEW), rounds);
+            String.format("%+.1f µs", abs.median() / NEW),
+            String.format("%+.1f µs [%+.1f … %+.1f]", part.median(), part.p25(), part.p75()),
+            String.format("%+.2f µs", part.median() / NEW), rounds);
       }
       long events = listeners.stream().mapToLong(CostFeatures.CountingListener::events).sum();
       System.out.print((nullBackend ? "backend: instant (no model work; costgen's own time"
-          + " only)\n" : "backend: stories260k on ONNX Runtime\n") + "load before: " + loadBefore + ", after: "
+          + " only)\n" : "backend: stories260k on ONNX Runtime\n") + "warm-up: " + warmupRounds
+          + " rounds" + (jitWarmup > 0 ? " after " + jitWarmup + " instant-backend calls per configuration"
+          : "") + "\nload before: " + loadBefore + ", after: "
           + Files.readString(Path.of("/proc/loadavg")).strip() + " (listener events " + events
           + ")\n\n" + t.render());
     }
+  }
+
+  /** One generator per configuration over {@code backend} (listeners appended to {@code listeners}). */
+  private static Map<Config, TextGenerator> generators(TransformerBackend backend,
+      HardwareProfile cpu, List<CostFeatures.CountingListener> listeners) {
+    Map<Config, TextGenerator> gens = new LinkedHashMap<>();
+    for (Config c : Config.values()) {
+      TextGenerator.Builder b = TextGenerator.builder(backend);
+      CostFeatures.CountingListener l = new CostFeatures.CountingListener();
+      listeners.add(l);
+      switch (c) {
+        case OFF:
+          break;
+        case PRICING:
+          b.costModel(CostFeatures.fullCostModel(cpu));
+          break;
+        case PRICING_LISTENER:
+          b.costModel(CostFeatures.fullCostModel(cpu)).addListener(l);
+          break;
+        case PRICING_LISTENER_METER:
+          b.costModel(CostFeatures.fullCostModel(cpu)).addListener(l)
+              .meter(InMemoryMeter.create());
+          break;
+        default:
+          CostFeatures.configure(b, cpu, l);
+      }
+      gens.put(c, b.build());
+    }
+    return gens;
+  }
+
+  private static long[][] randomPrompt(Random rnd, int vocab) {
+    long[][] prompt = new long[1][PROMPT];
+    for (int i = 0; i < PROMPT; i++) {
+      prompt[0][i] = 1 + rnd.nextInt(vocab - 1);
+    }
+    return prompt;
+  }
+
+  private static GenerationRequest request(Config c, long[][] prompt, GenerationConfig config) {
+    GenerationRequest.Builder rb = GenerationRequest.builder().tokenIds(prompt).config(config);
+    if (c != Config.OFF) {
+      rb.context(CostFeatures.context());
+    }
+    return rb.build();
   }
 
   /** Per round (a − b) ÷ b. */

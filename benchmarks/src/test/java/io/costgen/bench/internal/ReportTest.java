@@ -47,10 +47,26 @@ class ReportTest {
     String md = r.render();
 
     assertThat(md).contains("## Decode throughput, side by side").contains("| gpt2-small |");
-    assertThat(r.targets()).filteredOn(t -> t[0].contains("(2)/(1)")).singleElement()
-        .satisfies(t -> assertThat(t[2]).isEqualTo("yes"));
-    assertThat(r.targets()).filteredOn(t -> t[0].contains("(2)/(3)")).singleElement()
-        .satisfies(t -> assertThat(t[2]).isEqualTo("yes"));
+    assertThat(r.targets()).filteredOn(t -> t.target().contains("(2)/(1)")).singleElement()
+        .satisfies(t -> assertThat(t.met()).isTrue());
+    assertThat(r.targets()).filteredOn(t -> t.target().contains("(2)/(3)")).singleElement()
+        .satisfies(t -> assertThat(t.met()).isTrue());
+  }
+
+  @Test
+  void targetsTable_rendersEachVerdict_withMissesInBold() {
+    Report r = report();
+    Report.LargeModel m = new Report.LargeModel("gpt2-small");
+    m.paired(8, paired(8, List.of(100.0, 100.0, 100.0), List.of(90.0, 95.0, 92.0), List.of(100.0, 100.0, 100.0)));
+    r.addLarge(m);
+
+    String md = r.render();
+
+    String targets = md.substring(md.indexOf("## Targets"));
+    assertThat(targets.lines().filter(l -> l.startsWith("| gpt2-small, batch 8: (2)/(1) tokens/s ≥ 0.97 "))
+        .findFirst().orElseThrow()).contains("| 0.920 [0.910–0.935] ").endsWith("| **no** |");
+    assertThat(targets.lines().filter(l -> l.startsWith("| gpt2-small, batch 8: (2)/(3) tokens/s ≥ 0.99 "))
+        .findFirst().orElseThrow()).endsWith("| **no** |");
   }
 
   @Test
@@ -62,10 +78,10 @@ class ReportTest {
 
     r.render();
 
-    assertThat(r.targets()).filteredOn(t -> t[0].contains("batch 8: (2)/(1)")).singleElement()
+    assertThat(r.targets()).filteredOn(t -> t.target().contains("batch 8: (2)/(1)")).singleElement()
         .satisfies(t -> {
-          assertThat(t[1]).startsWith("0.920");
-          assertThat(t[2]).isEqualTo("**no**");
+          assertThat(t.measured()).startsWith("0.920");
+          assertThat(t.met()).isFalse();
         });
   }
 
@@ -77,16 +93,16 @@ class ReportTest {
     m.paired(1, paired(1, List.of(12.0), List.of(12.0), List.of(12.0)));
     r.addLarge(m);
     r.render();
-    assertThat(r.targets()).filteredOn(t -> t[0].contains("roofline")).singleElement()
-        .satisfies(t -> assertThat(t[2]).isEqualTo("yes"));
+    assertThat(r.targets()).filteredOn(t -> t.target().contains("roofline")).singleElement()
+        .satisfies(t -> assertThat(t.met()).isTrue());
 
     Report slow = report();
     Report.LargeModel m2 = new Report.LargeModel("gpt2-small");
     m2.paired(1, paired(1, List.of(10.0), List.of(10.0), List.of(10.0)));
     slow.addLarge(m2);
     slow.render();
-    assertThat(slow.targets()).filteredOn(t -> t[0].contains("roofline")).singleElement()
-        .satisfies(t -> assertThat(t[2]).isEqualTo("**no**"));
+    assertThat(slow.targets()).filteredOn(t -> t.target().contains("roofline")).singleElement()
+        .satisfies(t -> assertThat(t.met()).isFalse());
   }
 
   @Test
@@ -146,6 +162,6 @@ class ReportTest {
     String md = r.render();
 
     assertThat(md).contains("+0.30 %");
-    assertThat(r.targets()).singleElement().satisfies(t -> assertThat(t[2]).isEqualTo("yes"));
+    assertThat(r.targets()).singleElement().satisfies(t -> assertThat(t.met()).isTrue());
   }
 }

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * Budgets as permits: the entry point for enforcing {@link Budget}s.
  *
  * <pre>{@code
- * Budgets budgets = Budgets.inMemory();
- * budgets.register(Budget.parse("money:5/day@Europe/Berlin"));      // each tenant, 5 USD a day
+ * Budgets budgets = Budgets.inMemory()
+ *     .register(Budget.parse("money:5/day@Europe/Berlin"));          // each tenant, 5 USD a day
  * Reservation r = budgets.reserve(ctx, "gpt2", CallEstimate.of(costModel.estimate(...)), Duration.ofMinutes(2));
  * try { ...generate... } finally { budgets.settle(r.id(), actualCostReport); }
  * }</pre>
@@ -65,6 +65,8 @@ public final class Budgets {
   private final AtomicLong sequence = new AtomicLong();
   private final Object registryLock = new Object();
   private volatile Map<String, Budget> registry = Map.of();
+  /** {@link #currency()} of {@link #registry}, kept with it (read on every reserve and settle). */
+  private volatile Optional<Currency> moneyCurrency = Optional.empty();
   private final ConcurrentHashMap<String, Boolean> firedHere = new ConcurrentHashMap<>();
   private final AtomicReference<Instant> lastSweep = new AtomicReference<>(Instant.MIN);
 
@@ -82,11 +84,15 @@ public final class Budgets {
     this.idPrefix = hex.append('-').toString();
   }
 
-  /** An in-memory ledger on the system UTC clock with no listener. */
+  /**
+   * An in-memory ledger on the system UTC clock with no listener and no budgets yet (add them
+   * with {@link #register(Budget)}).
+   */
   public static Budgets inMemory() {
     return builder().build();
   }
 
+  /** A builder for a store, clock, listener or exchange rates other than the defaults of {@link #inMemory()}. */
   public static Builder builder() {
     return new Builder();
   }
@@ -94,10 +100,15 @@ public final class Budgets {
   // ---------------------------------------------------------------- registry
 
   /**
-   * Adds {@code budget}, or replaces the budget with the same id. Replacing keeps the spend
-   * already counted in the current window when only the limit (or enforcement, policy, alerts)
-   * changes; a changed window or scope starts fresh counters.
+   * Adds {@code budget}, or replaces the budget with the same id: the one way to register
+   * budgets. Replacing keeps the spend already counted in the current window when only the limit
+   * (or enforcement, policy, alerts) changes; a changed window or scope starts fresh counters.
    *
+   * <p>Thread-safe: may be called at any time, also while other threads reserve and settle; a
+   * call that starts after this returns sees the new budget. Returns this budgets for chaining:
+   * {@code Budgets.inMemory().register(a).register(b)}.
+   *
+   * @return this
    * @throws IllegalStateException if it is a money budget in another currency than the others
    */
   public Budgets register(Budget budget) {
@@ -113,7 +124,7 @@ public final class Budgets {
       }
       Map<String, Budget> next = new LinkedHashMap<>(registry);
       next.put(budget.id(), budget);
-      registry = java.util.Collections.unmodifiableMap(next);
+      publish(next);
     }
     return this;
   }
@@ -126,7 +137,7 @@ public final class Budgets {
       }
       Map<String, Budget> next = new LinkedHashMap<>(registry);
       next.remove(budgetId);
-      registry = java.util.Collections.unmodifiableMap(next);
+      publish(next);
       return true;
     }
   }
@@ -142,8 +153,16 @@ public final class Budgets {
 
   /** The currency of the registered money budgets; empty if there are none. */
   public Optional<Currency> currency() {
-    return registry.values().stream().filter(b -> b.unit() == BudgetUnit.MONEY)
+    return moneyCurrency;
+  }
+
+  /** Installs {@code next} as the registry and its money currency (under {@link #registryLock}). */
+  private void publish(Map<String, Budget> next) {
+    Optional<Currency> c = next.values().stream().filter(b -> b.unit() == BudgetUnit.MONEY)
         .map(b -> b.currency().get()).findFirst();
+    // currency first: a reader that sees the new registry sees its currency (both volatile)
+    moneyCurrency = c;
+    registry = java.util.Collections.unmodifiableMap(next);
   }
 
   /** The budgets that count a call for {@code ctx} on {@code model}. */
@@ -556,13 +575,11 @@ public final class Budgets {
     /** Alert and exceeded callbacks (guarded). */
     public Builder listener(BudgetListener v) { this.listener = Objects.requireNonNull(v, "listener"); return this; }
 
-    /** Builds it, registering {@code budgets}. */
-    public Budgets build(Budget... budgets) {
-      Budgets b = new Budgets(this);
-      for (Budget x : budgets) {
-        b.register(x);
-      }
-      return b;
+    /**
+     * Builds it, with no budgets registered yet: add them with {@link Budgets#register(Budget)}.
+     */
+    public Budgets build() {
+      return new Budgets(this);
     }
   }
 }

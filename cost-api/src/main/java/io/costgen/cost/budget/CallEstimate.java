@@ -3,7 +3,6 @@ package io.costgen.cost.budget;
 import io.costgen.cost.Amounts;
 import io.costgen.cost.CostReport;
 import java.math.BigDecimal;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -58,12 +57,13 @@ public record CallEstimate(
    * decimal places are rounded up to that many (a hold is never smaller than the cost).
    */
   public static Map<BudgetUnit, BigDecimal> amountsOf(CostReport report) {
-    Map<BudgetUnit, BigDecimal> m = new EnumMap<>(BudgetUnit.class);
-    m.put(BudgetUnit.MONEY, Amounts.roundUp(report.money().amount()));
-    m.put(BudgetUnit.TOKENS, BigDecimal.valueOf(report.usage().totalTokens()));
-    m.put(BudgetUnit.FLOPS, nonNegative("flops", report.usage().totalFlops()));
-    m.put(BudgetUnit.ENERGY_JOULES, nonNegative("energyJoules", report.energyJoules()));
-    return Map.copyOf(m);
+    // evaluated in this order (the first invalid field is the one named), then one immutable map
+    BigDecimal money = Amounts.roundUp(report.money().amount());
+    BigDecimal tokens = BigDecimal.valueOf(report.usage().totalTokens());
+    BigDecimal flops = nonNegative("flops", report.usage().totalFlops());
+    BigDecimal energy = nonNegative("energyJoules", report.energyJoules());
+    return Map.of(BudgetUnit.MONEY, money, BudgetUnit.TOKENS, tokens, BudgetUnit.FLOPS, flops,
+        BudgetUnit.ENERGY_JOULES, energy);
   }
 
   /** Whether the estimate names {@code unit} (in either part). */

@@ -52,6 +52,13 @@ class BudgetConcurrencyTest {
     final AtomicLong shrunk = new AtomicLong();
   }
 
+  private static Budgets registered(Budgets budgets, Budget... bs) {
+    for (Budget b : bs) {
+      budgets.register(b);
+    }
+    return budgets;
+  }
+
   private static Budget[] budgets() {
     return new Budget[] {
         Budget.builder("tenant-money").scope(BudgetScope.eachTenant()).money(Money.usd(TENANT_MONEY)).build(),
@@ -189,7 +196,7 @@ class BudgetConcurrencyTest {
   @Test
   void sixtyFourThreads_aMillionOperations_neverOverspend_andTheMeterMatchesTheStoreExactly() throws Exception {
     MutableClock clock = MutableClock.at("2026-03-10T12:00:00Z");
-    Budgets budgets = Budgets.builder().clock(clock).build(budgets());
+    Budgets budgets = registered(Budgets.builder().clock(clock).build(), budgets());
     InMemoryMeter meter = InMemoryMeter.create();
 
     Counts c = run(budgets, meter, 64, 1_000_000);
@@ -228,7 +235,7 @@ class BudgetConcurrencyTest {
         Budget.builder("tenant-money").money(Money.usd("0.05")).build(),
         Budget.builder("tenant-tokens").limit(BudgetUnit.TOKENS, TENANT_TOKENS).policy(Budget.Policy.SHRINK).build(),
         Budget.builder("global-money").scope(BudgetScope.global()).money(Money.usd("4")).build()};
-    Budgets budgets = Budgets.builder().clock(clock).build(small);
+    Budgets budgets = registered(Budgets.builder().clock(clock).build(), small);
     Counts c;
     try (JsonLinesLedger ledger = JsonLinesLedger.builder(dir).fsync(FsyncPolicy.everyNMillis(20)).build()) {
       c = run(budgets, ledger, 8, 30_000);

@@ -41,9 +41,9 @@ public final class BudgetThroughputBenchmark {
   }
 
   private static void round(int threads, long calls, boolean print) throws Exception {
-    Budgets budgets = Budgets.builder().build(
-        Budget.parse("money:1000000000/day,id=tenant"),
-        Budget.parse("money:1000000000/day,scope=global,id=global"));
+    Budgets budgets = Budgets.inMemory()
+        .register(Budget.parse("money:1000000000/day,id=tenant"))
+        .register(Budget.parse("money:1000000000/day,scope=global,id=global"));
     CallContext[] tenants = new CallContext[100];
     for (int i = 0; i < tenants.length; i++) {
       tenants[i] = CallContext.forTenant("t" + i);

@@ -36,7 +36,11 @@ class BudgetsTest {
   };
 
   private Budgets budgets(Budget... bs) {
-    return Budgets.builder().clock(clock).listener(recorder).build(bs);
+    Budgets budgets = Budgets.builder().clock(clock).listener(recorder).build();
+    for (Budget b : bs) {
+      budgets.register(b);
+    }
+    return budgets;
   }
 
   private static Map<BudgetUnit, BigDecimal> usd(String amount) {
@@ -245,8 +249,8 @@ class BudgetsTest {
   void thresholdsFireOnce_evenAcrossTwoBudgetsInstancesSharingAStore() {
     BudgetStore shared = BudgetStore.inMemory();
     Budget d = Budget.parse("money:1/day,alerts=0.5,id=d");
-    Budgets one = Budgets.builder().clock(clock).store(shared).listener(recorder).build(d);
-    Budgets two = Budgets.builder().clock(clock).store(shared).listener(recorder).build(d);
+    Budgets one = Budgets.builder().clock(clock).store(shared).listener(recorder).build().register(d);
+    Budgets two = Budgets.builder().clock(clock).store(shared).listener(recorder).build().register(d);
     one.settle(one.reserve(ACME, "gpt2", usd("0.6"), LEASE).id(), usd("0.6"));
     two.settle(two.reserve(ACME, "gpt2", usd("0.1"), LEASE).id(), usd("0.1"));
     assertThat(events).containsExactly("threshold d acme 0.5");
@@ -391,7 +395,7 @@ class BudgetsTest {
       public void onExceeded(BudgetExceededException e) {
         throw new IllegalStateException("boom");
       }
-    }).build(Budget.parse("money:1/day,alerts=0.5"));
+    }).build().register(Budget.parse("money:1/day,alerts=0.5"));
     b.settle(b.reserve(ACME, "gpt2", usd("0.9"), LEASE).id(), usd("0.9"));
     assertThatThrownBy(() -> b.reserve(ACME, "gpt2", usd("0.2"), LEASE)).isInstanceOf(BudgetExceededException.class);
     assertThat(b.statusForTenant("acme").get(0).spent()).isEqualByComparingTo("0.9");
@@ -400,7 +404,7 @@ class BudgetsTest {
   @Test
   void sweep_dropsEndedWindows_andKeepsTheLedgerSmall() {
     BudgetStore store = BudgetStore.inMemory();
-    Budgets b = Budgets.builder().clock(clock).store(store).build(Budget.parse("money:1/hour"));
+    Budgets b = Budgets.builder().clock(clock).store(store).build().register(Budget.parse("money:1/hour"));
     for (int i = 0; i < 10; i++) {
       b.settle(b.reserve(CallContext.forTenant("t" + i), "gpt2", usd("0.1"), LEASE).id(), usd("0.1"));
     }
@@ -409,5 +413,28 @@ class BudgetsTest {
     assertThat(b.sweep()).isEqualTo(20);
     assertThat(((io.costgen.cost.budget.internal.InMemoryBudgetStore) store).size()).isZero();
     assertThat(b.statusForTenant("t0").get(0).spent()).isEqualByComparingTo("0");
+  }
+
+  /** currency() is kept with the registry (it is read on every reserve and settle, not recomputed). */
+  @Test
+  void currency_followsRegisterReplaceAndRemove() {
+    Budgets b = Budgets.inMemory();
+    assertThat(b.currency()).isEmpty();
+    b.register(Budget.parse("tokens:100/day,id=t"));
+    assertThat(b.currency()).as("no money budget").isEmpty();
+    b.register(Budget.parse("money:1/day,currency=eur,id=m"));
+    assertThat(b.currency()).contains(Currency.getInstance("EUR"));
+    b.register(Budget.parse("money:2/day,currency=usd,id=m")); // replacing the only money budget
+    assertThat(b.currency()).contains(Money.USD);
+    assertThatThrownBy(() -> b.register(Budget.parse("money:1/day,currency=eur,id=other")))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(b.currency()).as("a refused budget changes nothing").contains(Money.USD);
+    assertThat(b.remove("m")).isTrue();
+    assertThat(b.currency()).isEmpty();
+    CostReport eur = new CostReport(Usage.none(), 0, 0, 0, Money.of(new BigDecimal("1"), Currency.getInstance("EUR")), "test");
+    assertThat(b.amountsOf(eur).get(BudgetUnit.MONEY)).as("no money budget: any currency").isEqualByComparingTo("1");
+    b.register(Budget.parse("money:1/day,currency=usd,id=u"));
+    assertThatThrownBy(() -> b.amountsOf(eur)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("currency");
   }
 }

@@ -109,7 +109,8 @@ class MicrometerMeterTest {
   @Test
   void budgetRejections_areCountedPerBudget_andAreNotCalls() {
     MicrometerMeter meter = MicrometerMeter.builder(registry).build();
-    Budgets budgets = Budgets.builder().clock(Clock.fixed(T, ZoneOffset.UTC)).build(Budget.parse("money:1/day,id=daily"));
+    Budgets budgets = Budgets.builder().clock(Clock.fixed(T, ZoneOffset.UTC)).build()
+        .register(Budget.parse("money:1/day,id=daily"));
     CallContext ctx = CallContext.forTenant("acme");
     BudgetExceededException e = null;
     try {
@@ -145,7 +146,9 @@ class MicrometerMeterTest {
   @Test
   void budgetGauges_showSpentAndRemaining_globalAlways_perTenantWhenTagged() {
     Budgets budgets = Budgets.builder().clock(Clock.fixed(T, ZoneOffset.UTC))
-        .build(Budget.parse("money:10/day,scope=global,id=global"), Budget.parse("tokens:1000/day,id=tenant-tokens"));
+        .build()
+        .register(Budget.parse("money:10/day,scope=global,id=global"))
+        .register(Budget.parse("tokens:1000/day,id=tenant-tokens"));
     CallContext acme = CallContext.forTenant("acme");
     Reservation r = budgets.reserve(acme, "gpt2", Map.of(BudgetUnit.MONEY, new BigDecimal("1.5"), BudgetUnit.TOKENS,
         new BigDecimal("300")), Duration.ofMinutes(1));

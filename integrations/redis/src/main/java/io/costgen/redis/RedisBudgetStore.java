@@ -19,7 +19,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import io.lettuce.core.resource.Delay;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,11 +27,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * RedisBudgetStore store = RedisBudgetStore.builder("redis://redis.internal:6379")
  *     .keyPrefix("costgen:").failurePolicy(FailurePolicy.FAIL_CLOSED).commandTimeout(Duration.ofMillis(500))
  *     .build();
- * Budgets budgets = Budgets.builder().store(store).build(Budget.parse("money:5/day"));
+ * Budgets budgets = Budgets.builder().store(store).build().register(Budget.parse("money:5/day"));
  * }</pre>
  *
  * <ul>
@@ -86,49 +82,30 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
   private final FailurePolicy policy;
   private final long marginMillis;
   private final Clock clock;
-  private final Duration minBackoff;
-  private final Duration maxBackoff;
   private final long timeoutMillis;
   private final LuaScripts scripts = LuaScripts.load();
 
   private final Object connectLock = new Object();
   private volatile StatefulRedisConnection<String, String> connection;
-  private long nextConnectNanos;
-  private Duration connectBackoff;
+  private final ReconnectBackoff backoff; // guarded by connectLock
   private volatile boolean closed;
 
   private final BudgetStore local = BudgetStore.inMemory();
-  private final ConcurrentHashMap<String, Offline> offline = new ConcurrentHashMap<>();
-  private final ConcurrentLinkedQueue<Replay> pending = new ConcurrentLinkedQueue<>();
-  private final ReentrantLock flushLock = new ReentrantLock();
+  private final OfflineJournal journal = new OfflineJournal(this::apply);
   private final AtomicBoolean degraded = new AtomicBoolean();
-
-  /** A reservation admitted by the local store while Redis was unreachable. */
-  private record Offline(Instant leaseExpiresAt, Instant forgetAt) {}
-
-  /** An operation to apply to Redis once it is reachable again. */
-  private sealed interface Replay permits SettleReplay, ReleaseReplay {}
-
-  /** {@code claims} non-empty: a reservation Redis never saw (admitted offline); lease from {@code offline}. */
-  private record SettleReplay(String id, Map<BudgetUnit, BigDecimal> actual, Instant now, List<Claim> claims,
-      Instant leaseExpiresAt) implements Replay {}
-
-  private record ReleaseReplay(String id, Instant now) implements Replay {}
 
   private RedisBudgetStore(Builder b) {
     this.prefix = b.prefix;
     this.policy = b.policy;
     this.marginMillis = b.margin.toMillis();
     this.clock = b.clock;
-    this.minBackoff = b.minBackoff;
     this.timeoutMillis = b.timeout.toMillis();
-    this.maxBackoff = b.maxBackoff;
-    this.connectBackoff = b.minBackoff;
+    this.backoff = new ReconnectBackoff(b.minBackoff, b.maxBackoff);
     RedisURI uri = RedisURI.builder(b.uri).withTimeout(b.timeout).build();
     ClientResources resources = b.resources;
     if (resources == null) {
       resources = DefaultClientResources.builder()
-          .reconnectDelay(Delay.exponential(b.minBackoff, b.maxBackoff, 2, TimeUnit.MILLISECONDS))
+          .reconnectDelay(ReconnectBackoff.lettuceDelay(b.minBackoff, b.maxBackoff))
           .build();
       this.ownedResources = resources;
     } else {
@@ -233,12 +210,12 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
     Objects.requireNonNull(now, "now");
     Map<BudgetUnit, BigDecimal> amounts = Map.copyOf(actual);
     List<String> args = settleArgs(reservationId, amounts, now); // validates precision before any change
-    Offline off = offline.get(reservationId);
+    OfflineJournal.Offline off = journal.offline(reservationId);
     if (off != null) {
       SettleOutcome o = local.settle(reservationId, amounts, now);
       if (o.status().recorded()) {
-        pending.add(new SettleReplay(reservationId, amounts, now, o.claims(), off.leaseExpiresAt()));
-        tryReconcile();
+        journal.enqueue(new OfflineJournal.SettleReplay(reservationId, amounts, now, o.claims(), off.leaseExpiresAt()));
+        journal.tryReconcile(timeoutMillis);
       }
       return o;
     }
@@ -247,7 +224,7 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
       requireReconciled();
       r = eval(scripts.settle, args);
     } catch (BudgetStoreUnavailableException e) {
-      pending.add(new SettleReplay(reservationId, amounts, now, List.of(), null));
+      journal.enqueue(new OfflineJournal.SettleReplay(reservationId, amounts, now, List.of(), null));
       LOG.warn("settle of reservation '{}' queued: Redis is unreachable; it will be replayed when Redis answers",
           reservationId);
       return new SettleOutcome(SettleStatus.SETTLED, List.of(), List.of());
@@ -259,12 +236,12 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
   public boolean release(String reservationId, Instant now) {
     Objects.requireNonNull(reservationId, "reservationId");
     Objects.requireNonNull(now, "now");
-    if (offline.containsKey(reservationId)) {
+    if (journal.offline(reservationId) != null) {
       boolean freed = local.release(reservationId, now);
       if (freed) {
         // In case the reserve did reach Redis before it timed out: free that hold too.
-        pending.add(new ReleaseReplay(reservationId, now));
-        tryReconcile();
+        journal.enqueue(new OfflineJournal.ReleaseReplay(reservationId, now));
+        journal.tryReconcile(timeoutMillis);
       }
       return freed;
     }
@@ -274,7 +251,7 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
           Long.toString(RedisKeys.micros(now))));
       return ((Long) r.get(0)) == 1L;
     } catch (BudgetStoreUnavailableException e) {
-      pending.add(new ReleaseReplay(reservationId, now));
+      journal.enqueue(new OfflineJournal.ReleaseReplay(reservationId, now));
       return true;
     }
   }
@@ -332,7 +309,7 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
   public int sweep(Instant now) {
     Objects.requireNonNull(now, "now");
     int dropped = local.sweep(now);
-    offline.values().removeIf(o -> !now.isBefore(o.forgetAt()));
+    journal.forget(now);
     try {
       requireReconciled();
       for (int i = 0; i < 10_000; i++) {
@@ -358,17 +335,12 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
    * @return true if nothing is left queued (Redis answered every replay)
    */
   public boolean reconcile() {
-    flushLock.lock();
-    try {
-      return flush();
-    } finally {
-      flushLock.unlock();
-    }
+    return journal.reconcile();
   }
 
   /** How many settles and releases wait to be replayed into Redis. */
   public int pendingReplays() {
-    return pending.size();
+    return journal.size();
   }
 
   /** Whether the last Redis operation succeeded (false after a failure, until one succeeds). */
@@ -384,61 +356,16 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
    * {@link BudgetStoreUnavailableException} and the failure policy decides.
    */
   private void requireReconciled() {
-    if (pending.isEmpty()) {
-      return;
-    }
-    try {
-      if (!flushLock.tryLock(timeoutMillis, TimeUnit.MILLISECONDS)) {
-        throw new BudgetStoreUnavailableException("Redis: " + pending.size()
-            + " queued replays are still being applied by another thread", null);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BudgetStoreUnavailableException("interrupted while waiting for queued replays", e);
-    }
-    try {
-      if (!flush()) {
-        throw new BudgetStoreUnavailableException("Redis unreachable: " + pending.size() + " replays still queued", null);
-      }
-    } finally {
-      flushLock.unlock();
-    }
+    journal.requireReconciled(timeoutMillis);
   }
 
-  private void tryReconcile() {
-    try {
-      requireReconciled();
-    } catch (BudgetStoreUnavailableException e) {
-      LOG.debug("replay deferred: Redis unreachable", e);
-    }
-  }
-
-  /** Applies queued replays; caller holds {@link #flushLock}. False if Redis became unreachable. */
-  private boolean flush() {
-    int applied = 0;
-    for (Replay r; (r = pending.peek()) != null; ) {
-      try {
-        apply(r);
-      } catch (BudgetStoreUnavailableException e) {
-        return false;
-      } catch (RuntimeException e) {
-        LOG.error("dropping replay {} that Redis refused", r, e);
-      }
-      pending.poll();
-      applied++;
-    }
-    if (applied > 0) {
-      LOG.info("reconciled {} queued settles/releases into Redis", applied);
-    }
-    return true;
-  }
-
-  private void apply(Replay replay) {
-    if (replay instanceof ReleaseReplay rr) {
+  /** Applies one queued replay to Redis (called by the journal, under its lock). */
+  private void apply(OfflineJournal.Replay replay) {
+    if (replay instanceof OfflineJournal.ReleaseReplay rr) {
       eval(scripts.release, List.of(prefix, RedisKeys.escape(rr.id()), Long.toString(RedisKeys.micros(rr.now()))));
       return;
     }
-    SettleReplay s = (SettleReplay) replay;
+    OfflineJournal.SettleReplay s = (OfflineJournal.SettleReplay) replay;
     List<String> args = settleArgs(s.id(), s.actual(), s.now());
     if (!s.claims().isEmpty()) {
       args.add(Long.toString(RedisKeys.micros(s.leaseExpiresAt())));
@@ -461,13 +388,7 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
   private ReserveOutcome reserveOffline(ReserveRequest request) {
     ReserveOutcome o = local.reserve(request);
     if (o instanceof Granted) {
-      Instant forget = request.leaseExpiresAt();
-      for (Claim c : request.claims()) {
-        if (c.retainUntil().isAfter(forget)) {
-          forget = c.retainUntil();
-        }
-      }
-      offline.put(request.reservationId(), new Offline(request.leaseExpiresAt(), forget));
+      journal.admittedOffline(request);
     }
     return o;
   }
@@ -591,18 +512,16 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
       }
       if (connection == null) {
         long t = System.nanoTime();
-        if (nextConnectNanos != 0 && t - nextConnectNanos < 0) {
+        long wait = backoff.nanosUntilNextAttempt(t);
+        if (wait > 0) {
           throw new BudgetStoreUnavailableException("Redis unreachable (not connected; next attempt in "
-              + Duration.ofNanos(nextConnectNanos - t).toMillis() + " ms)", null);
+              + Duration.ofNanos(wait).toMillis() + " ms)", null);
         }
         try {
           connection = client.connect(StringCodec.UTF8);
-          connectBackoff = minBackoff;
-          nextConnectNanos = 0;
+          backoff.onSuccess();
         } catch (RedisException e) {
-          nextConnectNanos = t + connectBackoff.toNanos();
-          Duration doubled = connectBackoff.multipliedBy(2);
-          connectBackoff = doubled.compareTo(maxBackoff) > 0 ? maxBackoff : doubled;
+          backoff.onFailure(t);
           throw new BudgetStoreUnavailableException("Redis unreachable: " + e.getMessage(), e);
         }
       }
@@ -620,13 +539,13 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
       if (closed) {
         return;
       }
-      if (!pending.isEmpty() && connection != null) {
+      if (!journal.isEmpty() && connection != null) {
         reconcile();
       }
       closed = true;
-      if (!pending.isEmpty()) {
+      if (!journal.isEmpty()) {
         LOG.warn("closing with {} settles/releases never replayed into Redis (Redis unreachable); their spend is "
-            + "only in this process's ledger", pending.size());
+            + "only in this process's ledger", journal.size());
       }
       if (connection != null) {
         connection.close();
@@ -641,7 +560,7 @@ public final class RedisBudgetStore implements BudgetStore, AutoCloseable {
 
   @Override
   public String toString() {
-    return "RedisBudgetStore{prefix='" + prefix + "', policy=" + policy + ", pendingReplays=" + pending.size() + "}";
+    return "RedisBudgetStore{prefix='" + prefix + "', policy=" + policy + ", pendingReplays=" + journal.size() + "}";
   }
 
   /** Builder for {@link RedisBudgetStore}. Not thread-safe. */

@@ -72,7 +72,10 @@ public final class BudgetHammerMain {
     try (RedisBudgetStore store = RedisBudgetStore.builder(a[1]).keyPrefix(a[2]).commandTimeout(Duration.ofSeconds(10))
         .build();
         JsonLinesLedger ledger = JsonLinesLedger.builder(Path.of(a[4])).fsync(FsyncPolicy.everyNMillis(200)).build()) {
-      Budgets budgets = Budgets.builder().store(store).clock(clock).build(budgets());
+      Budgets budgets = Budgets.builder().store(store).clock(clock).build();
+      for (Budget b : budgets()) {
+        budgets.register(b);
+      }
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       List<Future<?>> fs = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
@@ -136,7 +139,8 @@ public final class BudgetHammerMain {
     int count = Integer.parseInt(a[4]);
     Duration lease = Duration.ofMillis(Long.parseLong(a[5]));
     RedisBudgetStore store = RedisBudgetStore.builder(a[1]).keyPrefix(a[2]).build();
-    Budgets budgets = Budgets.builder().store(store).clock(clock).build(Budget.parse("money:1/day,id=victim-daily"));
+    Budgets budgets = Budgets.builder().store(store).clock(clock).build()
+        .register(Budget.parse("money:1/day,id=victim-daily"));
     Instant first = clock.instant();
     for (int i = 0; i < count; i++) {
       budgets.reserve(CallContext.forTenant("victim"), "m", Map.of(BudgetUnit.MONEY, new BigDecimal("0.25")), lease);

@@ -54,7 +54,7 @@ public final class FailOpenChildMain {
     try (RedisBudgetStore store = RedisBudgetStore.builder(args[0]).keyPrefix(args[1])
         .failurePolicy(FailurePolicy.FAIL_OPEN).commandTimeout(Duration.ofMillis(500))
         .reconnectBackoff(Duration.ofMillis(5), Duration.ofMillis(100)).build()) {
-      Budgets budgets = Budgets.builder().store(store).clock(clock).build(budget());
+      Budgets budgets = Budgets.builder().store(store).clock(clock).build().register(budget());
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       List<Future<?>> fs = new ArrayList<>();
       for (int t = 0; t < threads; t++) {

@@ -148,7 +148,7 @@ class RedisFailOpenBoundTest {
 
       try (RedisBudgetStore store = RedisBudgetStore.builder(server.uri()).keyPrefix(prefix).build()) {
         Budgets budgets = Budgets.builder().store(store).clock(Clock.fixed(NOW, ZoneOffset.UTC))
-            .build(FailOpenChildMain.budget());
+            .build().register(FailOpenChildMain.budget());
         BudgetStatus s = budgets.status(CallContext.forTenant("t0"), "m").get(0);
         assertThat(s.spent()).as("Redis holds every settled call exactly once").isEqualByComparingTo(spent);
         assertThat(s.reserved()).isZero();

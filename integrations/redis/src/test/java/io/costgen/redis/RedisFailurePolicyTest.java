@@ -35,7 +35,9 @@ class RedisFailurePolicyTest {
   private static Budgets budgets(RedisBudgetStore store) {
     // a fixed clock: leases never run out during the test, so every hold is the test's doing
     return Budgets.builder().store(store).clock(MutableClock.at("2026-03-10T12:00:00Z"))
-        .build(Budget.parse("money:2/day,id=tenant-daily"), Budget.parse("money:10/day,scope=global,id=global-daily"));
+        .build()
+        .register(Budget.parse("money:2/day,id=tenant-daily"))
+        .register(Budget.parse("money:10/day,scope=global,id=global-daily"));
   }
 
   private static RedisBudgetStore store(RedisServer server, FailurePolicy policy) {

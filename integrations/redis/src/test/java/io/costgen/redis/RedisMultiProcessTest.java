@@ -123,7 +123,10 @@ class RedisMultiProcessTest {
 
     try (RedisBudgetStore store = RedisBudgetStore.builder(server.uri()).keyPrefix(prefix).build()) {
       Budgets budgets = Budgets.builder().store(store).clock(Clock.fixed(at, ZoneOffset.UTC))
-          .build(BudgetHammerMain.budgets());
+          .build();
+      for (Budget b : BudgetHammerMain.budgets()) {
+        budgets.register(b);
+      }
       BigDecimal total = BigDecimal.ZERO;
       BudgetStatus global = null;
       for (String t : BudgetHammerMain.TENANTS) {
@@ -169,10 +172,10 @@ class RedisMultiProcessTest {
       Budget victim = Budget.parse("money:1/day,id=victim-daily");
       CallContext ctx = CallContext.forTenant("victim");
       // As of when the child held them, all four holds count (the store judges leases by the time it is given).
-      Budgets asOfHold = Budgets.builder().store(store).clock(Clock.fixed(heldAt, ZoneOffset.UTC)).build(victim);
+      Budgets asOfHold = Budgets.builder().store(store).clock(Clock.fixed(heldAt, ZoneOffset.UTC)).build().register(victim);
       assertThat(asOfHold.statusForTenant("victim").get(0).reserved()).isEqualByComparingTo("1.00");
 
-      Budgets live = Budgets.builder().store(store).clock(clock).build(victim);
+      Budgets live = Budgets.builder().store(store).clock(clock).build().register(victim);
       BigDecimal reserved = null;
       for (int i = 0; i < 600; i++) { // bounded poll: the holds go when their 500 ms lease has passed
         reserved = live.statusForTenant("victim").get(0).reserved();

@@ -64,7 +64,9 @@ public final class RedisThroughputBenchmark {
 
   private static void run(String name, BudgetStore store, int calls, int threads) throws Exception {
     Budgets budgets = Budgets.builder().store(store)
-        .build(Budget.parse("money:1000000/day,id=tenant"), Budget.parse("money:100000000/day,scope=global,id=global"));
+        .build()
+        .register(Budget.parse("money:1000000/day,id=tenant"))
+        .register(Budget.parse("money:100000000/day,scope=global,id=global"));
     Map<BudgetUnit, BigDecimal> estimate = Map.of(BudgetUnit.MONEY, new BigDecimal("0.0125"));
     Map<BudgetUnit, BigDecimal> actual = Map.of(BudgetUnit.MONEY, new BigDecimal("0.0071234"));
     ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -41,7 +41,8 @@ final class CliBudgets {
         throw new IllegalArgumentException("--budget: " + e.getMessage(), e);
       }
     }
-    Budgets all = Budgets.builder().store(store).clock(clock).build(budgets.toArray(Budget[]::new));
+    Budgets all = Budgets.builder().store(store).clock(clock).build();
+    budgets.forEach(all::register);
     if (ledger != null && Files.isDirectory(ledger)) {
       Instant now = clock.instant();
       for (Budget b : budgets) {
@@ -52,7 +53,7 @@ final class CliBudgets {
         Map<BudgetUnit, BigDecimal> spent = spentSince(ledger, start.get(), now, b, ctx, model);
         if (spent.get(b.unit()).signum() > 0) {
           // Replay through a facade holding only this budget, over the shared store.
-          Budgets one = Budgets.builder().store(store).clock(clock).build(b);
+          Budgets one = Budgets.builder().store(store).clock(clock).build().register(b);
           Reservation r = one.reserve(ctx, model, zeros(), Duration.ofMinutes(1));
           Map<BudgetUnit, BigDecimal> held = new EnumMap<>(BudgetUnit.class);
           spent.forEach((u, v) -> held.put(u, io.costgen.cost.Amounts.roundUp(v)));

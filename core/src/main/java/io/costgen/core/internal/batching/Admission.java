@@ -54,7 +54,7 @@ final class Admission {
       rows += m.demand.rows();
       steps = Math.max(steps, m.remainingSteps());
       if (m.state == ScheduledCall.State.READY) {
-        width = Math.max(width, m.own == null ? 0 : m.own.cachedPositions());
+        width = Math.max(width, m.readyPositions());
       } else if (m.state != ScheduledCall.State.ACTIVE) {
         width = Math.max(width, m.demand.promptWidth());
         chunks += chunksLeft(m, chunkTokens);
@@ -74,7 +74,7 @@ final class Admission {
     if (chunk == 0) {
       return 1;
     }
-    long left = (long) (m.demand.promptWidth() - m.prefilledColumns) * m.demand.rows();
+    long left = (long) Math.max(0, m.demand.promptWidth() - m.prefilledColumns) * m.demand.rows();
     return (left + chunk - 1) / chunk + 1;
   }
 }

@@ -11,7 +11,10 @@ public interface BatchObserver {
   /** A call was queued; {@code waiting} calls (this one included) wait for admission. */
   default void queued(int waiting) {}
 
-  /** A prefill pass ran for one call: {@code rows} rows × {@code columns} prompt positions. */
+  /**
+   * A prefill pass ran for one call, or for a group of calls admitted together:
+   * {@code rows} rows × {@code columns} prompt positions.
+   */
   default void prefilled(int rows, int columns) {}
 
   /**

@@ -31,19 +31,28 @@ import org.slf4j.LoggerFactory;
  *       of time while waiting;
  *   <li>token selection for every call in the batch (reading the last step's logits); finished
  *       rows and calls leave the batch session at once ({@link DecoderSession#selectRows});
- *   <li>prefill chunks of admitted calls, each in the call's own session, at most
- *       {@link BatchingPolicy#prefillChunkTokens} prompt positions per iteration (at least one
- *       chunk); a call whose prompt is done selects its first tokens and joins the batch session
- *       ({@link DecoderSession#appendRows}, which pads and aligns the caches);
+ *   <li>prefill chunks of admitted calls, at most {@link BatchingPolicy#prefillChunkTokens}
+ *       prompt positions per iteration (at least one chunk). The calls admitted in one iteration
+ *       form a {@link PrefillGroup} ({@link BatchingPolicy#groupedJoins}): their prompts are the
+ *       left-padded rows of one block, prefilled in one session, one pass per chunk; a call alone
+ *       (or every call, with grouping off) prefills in its own session. A call or group whose
+ *       prompt is done selects its first tokens and joins the batch session
+ *       ({@link DecoderSession#appendRows}, which pads and aligns the caches), a group in one
+ *       append;
  *   <li>one batched decode step ({@link DecoderSession#step}) for every row of every call.
  * </ol>
  *
  * <p>Device time: every forward pass and cache copy is timed with the generator's {@link Ticker};
- * a prefill (and a join) is charged to its call; a batched step (and the {@code selectRows}
- * before it) is split over the calls by rows in the step, in whole nanoseconds whose sum is
- * exactly the measured time.
+ * a prefill (and a join) is charged to its call, a group's prefill pass (and join) split over
+ * its calls by rows; a batched step (and the {@code selectRows} before it) is split over the
+ * calls by rows in the step, in whole nanoseconds whose sum is exactly the measured time.
+ *
+ * <p>Cancellation: a cancel aborts the running prefill of a call alone; a group's pass is never
+ * aborted (it would abort the others), the call leaves the group at the next iteration instead.
  *
  * <p>Failures: an exception from a call's decoder, prefill or join fails that call only. A
+ * group's failed prefill pass prefills each of its calls again alone (a failed later chunk first
+ * retries the whole block, like a call alone); a failed group join re-prefills its calls alone. A
  * batched step (or batch {@code selectRows}) that throws cannot be attributed to a row: the batch
  * session is closed and every call in it is re-prefilled alone (its prompt and tokens so far),
  * once; a call whose retry fails, or that was already retrying, fails with that error; the others
@@ -77,12 +86,19 @@ public final class BatchScheduler {
   private long firstArrivalNanos;
 
   // Scheduler thread only.
+  /** Calls in prefill (each in exactly one group of {@link #prefillQueue}). */
   private final List<ScheduledCall> prefilling = new ArrayList<>();
+  /** The prefills to run, first come first served: groups of calls admitted together, or calls alone. */
+  private List<PrefillGroup> prefillQueue = new ArrayList<>();
+  /** Calls prefilled, not yet in the batch session (members of {@link #readyGroups} included). */
   private final List<ScheduledCall> ready = new ArrayList<>();
+  /** Groups prefilled together, joining the batch session together. */
+  private final List<PrefillGroup> readyGroups = new ArrayList<>();
   private List<ScheduledCall> active = new ArrayList<>();
   private DecoderSession shared;
   private boolean mergeUnsupported;
   private boolean chunkingUnsupported;
+  private boolean groupingUnsupported;
   private long maintenanceNanos;
 
   private BatchScheduler(TransformerBackend backend, Ticker ticker, BatchingPolicy policy) {
@@ -241,9 +257,13 @@ public final class BatchScheduler {
       c.decoder.stop(reason == null ? FinishReason.CANCELLED : reason);
       finish(c, null);
     }
+    List<ScheduledCall> started = new ArrayList<>(admitted.size());
     for (ScheduledCall c : admitted) {
-      startPrefill(c);
+      if (startPrefill(c)) {
+        started.add(c);
+      }
     }
+    queuePrefills(started);
     return true;
   }
 
@@ -279,19 +299,82 @@ public final class BatchScheduler {
     return admission.fits(members, sharedPositions(), chunkTokens());
   }
 
-  private void startPrefill(ScheduledCall c) {
+  /** Runs the call's decoder to its prefill; false if the call is already done. */
+  private boolean startPrefill(ScheduledCall c) {
     prefilling.add(c);
     try {
-      if (!c.driveToPrefill()) {
-        prefilling.remove(c);
-        finish(c, null);
-        return;
+      if (c.driveToPrefill()) {
+        return true;
       }
+      prefilling.remove(c);
+      finish(c, null);
+    } catch (Throwable t) {
+      prefilling.remove(c);
+      finish(c, t);
+    }
+    return false;
+  }
+
+  /**
+   * Queues the prefills of the calls admitted in this iteration: in groups, in arrival order, when
+   * {@link BatchingPolicy#groupedJoins} is on (a call starts a new group when the current one's
+   * first chunk would exceed {@link BatchingPolicy#prefillChunkTokens}); else each alone.
+   */
+  private void queuePrefills(List<ScheduledCall> calls) {
+    boolean grouping = policy.groupedJoins() && !groupingUnsupported && calls.size() > 1;
+    int chunkTokens = chunkTokens();
+    List<ScheduledCall> current = new ArrayList<>();
+    for (ScheduledCall c : calls) {
+      if (!current.isEmpty()) {
+        current.add(c);
+        boolean fits = grouping && (chunkTokens == 0 || PrefillGroup.firstChunkTokens(current) <= chunkTokens);
+        current.remove(current.size() - 1);
+        if (!fits) {
+          queueGroup(current);
+          current = new ArrayList<>();
+        }
+      }
+      current.add(c);
+    }
+    if (!current.isEmpty()) {
+      queueGroup(current);
+    }
+  }
+
+  private void queueGroup(List<ScheduledCall> calls) {
+    if (calls.size() == 1) {
+      queueAlone(calls.get(0));
+      return;
+    }
+    DecoderSession s;
+    try {
+      s = backend.openSession();
+    } catch (Throwable t) {
+      for (ScheduledCall c : calls) {
+        prefilling.remove(c);
+        finish(c, t);
+      }
+      return;
+    }
+    PrefillGroup g = PrefillGroup.of(calls, s);
+    for (ScheduledCall c : calls) {
+      c.group = g;
+      c.prefilledColumns = 0;
+    }
+    prefillQueue.add(g);
+  }
+
+  /** The call prefills in its own session, which a cancel of the call aborts. */
+  private void queueAlone(ScheduledCall c) {
+    c.group = null;
+    c.prefilledColumns = 0;
+    try {
       c.own = backend.openSession();
       c.session.cancellable = c.own;
       if (c.stopRequested) {
         c.own.cancel();
       }
+      prefillQueue.add(PrefillGroup.solo(c));
     } catch (Throwable t) {
       prefilling.remove(c);
       finish(c, t);
@@ -384,68 +467,189 @@ public final class BatchScheduler {
     int chunkTokens = chunkTokens();
     long budget = chunkTokens == 0 ? Long.MAX_VALUE : chunkTokens;
     boolean ran = false;
-    for (Iterator<ScheduledCall> it = prefilling.iterator(); it.hasNext(); ) {
-      ScheduledCall c = it.next();
+    List<PrefillGroup> next = new ArrayList<>(prefillQueue.size());
+    for (PrefillGroup g : prefillQueue) {
       if (ran && budget <= 0) {
-        break;
+        next.add(g);
+        continue;
       }
+      long fed = g.solo ? prefillAlone(g, chunkTokens, budget, next) : prefillGroup(g, chunkTokens, budget, next);
+      if (fed > 0) {
+        ran = true;
+        budget -= fed;
+      }
+    }
+    prefillQueue = next;
+  }
+
+  /** Columns of the next chunk of a block of {@code rows} × {@code width}, {@code done} columns done. */
+  private static int chunkColumns(int rows, int width, int done, int maxPadding, int chunkTokens, long budget) {
+    if (chunkTokens == 0) {
+      return width - done;
+    }
+    int cols = (int) Math.min(width - done, Math.max(1, budget / rows));
+    if (done == 0) {
+      cols = Math.max(cols, Math.min(width, maxPadding + 1)); // a real token in every row
+    }
+    return cols;
+  }
+
+  private static void chunkOf(long[][] block, int[] padding, int done, int cols, long[][] chunk, int[] pad) {
+    int width = block[0].length;
+    for (int r = 0; r < block.length; r++) {
+      chunk[r] = cols == width ? block[r] : java.util.Arrays.copyOfRange(block[r], done, done + cols);
+      pad[r] = done == 0 ? padding[r] : 0;
+    }
+  }
+
+  /**
+   * The next chunk of a call prefilled alone (in its own session). Adds the group back to
+   * {@code next} while it has chunks left; returns the prompt positions fed (0 if none ran).
+   */
+  private long prefillAlone(PrefillGroup g, int chunkTokens, long budget, List<PrefillGroup> next) {
+    ScheduledCall c = g.members.get(0);
+    FinishReason stop = c.stopReason();
+    if (stop != null) {
+      prefilling.remove(c);
+      c.decoder.stop(stop);
+      finish(c, null);
+      return 0;
+    }
+    long[][] block = c.session.block;
+    int rows = block.length;
+    int width = block[0].length;
+    int done = c.prefilledColumns;
+    int cols = chunkColumns(rows, width, done, c.session.maxPadding(), chunkTokens, budget);
+    long[][] chunk = new long[rows][];
+    int[] pad = new int[rows];
+    chunkOf(block, c.session.padding, done, cols, chunk, pad);
+    long t0 = ticker.read();
+    Logits logits;
+    try {
+      logits = c.own.prefill(chunk, pad);
+      c.charge(ticker.read() - t0);
+    } catch (GenerationCancelledException e) {
+      c.charge(ticker.read() - t0);
+      prefilling.remove(c);
+      c.decoder.stop(c.member.abortReason());
+      finish(c, null);
+      return 0;
+    } catch (Throwable t) {
+      c.charge(ticker.read() - t0);
+      logits = done > 0 ? prefillWhole(c, t) : null;
+      if (logits == null) {
+        prefilling.remove(c);
+        finish(c, t);
+        return 0;
+      }
+      cols = width - done;
+    }
+    observer.prefilled(rows, cols);
+    c.prefilledColumns += cols;
+    if (c.prefilledColumns == width) {
+      prefilling.remove(c);
+      c.session.bindOwn(logits);
+      c.state = ScheduledCall.State.READY;
+      ready.add(c);
+    } else {
+      next.add(g);
+    }
+    return (long) rows * cols;
+  }
+
+  /**
+   * The next chunk of a group: one pass over the rows of all its calls, its time split over them
+   * by rows. A call that stopped leaves the group at once (its rows are fed on, and dropped before
+   * the group joins); nothing aborts a group's pass, so a cancel never touches the others. A pass
+   * that fails splits the group: each call is prefilled again alone (and fails only if that fails
+   * too), after the whole block was retried once when a later chunk failed.
+   */
+  private long prefillGroup(PrefillGroup g, int chunkTokens, long budget, List<PrefillGroup> next) {
+    for (Iterator<ScheduledCall> it = g.members.iterator(); it.hasNext(); ) {
+      ScheduledCall c = it.next();
       FinishReason stop = c.stopReason();
       if (stop != null) {
         it.remove();
+        prefilling.remove(c);
+        c.group = null;
         c.decoder.stop(stop);
         finish(c, null);
-        continue;
       }
-      long[][] block = c.session.block;
-      int rows = block.length;
-      int width = block[0].length;
-      int done = c.prefilledColumns;
-      int cols;
-      if (chunkTokens == 0) {
-        cols = width - done;
-      } else {
-        cols = (int) Math.min(width - done, Math.max(1, budget / rows));
-        if (done == 0) {
-          cols = Math.max(cols, Math.min(width, c.session.maxPadding() + 1)); // a real token in every row
+    }
+    if (g.members.isEmpty()) {
+      closeQuietly(g.session);
+      return 0;
+    }
+    int rows = g.rows();
+    int done = g.done;
+    int cols = chunkColumns(rows, g.width, done, g.maxPadding(), chunkTokens, budget);
+    long[][] chunk = new long[rows][];
+    int[] pad = new int[rows];
+    chunkOf(g.block, g.padding, done, cols, chunk, pad);
+    long t0 = ticker.read();
+    Logits logits;
+    try {
+      logits = g.session.prefill(chunk, pad);
+      DeviceTimeSplit.chargeByRows(g.members, ticker.read() - t0);
+    } catch (Throwable t) {
+      DeviceTimeSplit.chargeByRows(g.members, ticker.read() - t0);
+      logits = done > 0 && !chunkingUnsupported && !(t instanceof Error) ? recovery.prefillGroupWhole(g, t) : null;
+      if (logits == null) {
+        splitGroup(g, t, next);
+        return 0;
+      }
+      chunkingUnsupported = true;
+      LOG.warn("a prefill chunk on a non-empty cache failed but the whole prompt works: {} cannot prefill in"
+          + " chunks; chunked prefill is off for this generator", backend, t);
+      cols = g.width - done;
+    }
+    observer.prefilled(rows, cols);
+    g.done += cols;
+    for (ScheduledCall c : g.members) {
+      c.prefilledColumns = Math.max(0, g.done - (g.width - c.session.block[0].length));
+    }
+    if (g.done < g.width) {
+      next.add(g);
+      return (long) rows * cols;
+    }
+    for (ScheduledCall c : g.members) {
+      prefilling.remove(c);
+      c.session.bindGroup(logits, c.offset, c.sharedRows);
+      c.state = ScheduledCall.State.READY;
+      ready.add(c);
+    }
+    readyGroups.add(g);
+    return (long) rows * cols;
+  }
+
+  /**
+   * A group's prefill failed: each of its calls is prefilled again alone, from its prompt (an
+   * {@link Error} fails them all). A backend that rejected the multi-row block itself (any error
+   * but a {@link io.costgen.core.BackendException}) prefills every call alone from now on.
+   */
+  private void splitGroup(PrefillGroup g, Throwable error, List<PrefillGroup> next) {
+    closeQuietly(g.session);
+    if (!(error instanceof io.costgen.core.BackendException) && !(error instanceof Error) && !groupingUnsupported) {
+      groupingUnsupported = true;
+      LOG.debug("{} failed a grouped prefill ({}); prefilling each call alone from now on", backend,
+          error.toString());
+    } else {
+      LOG.debug("a grouped prefill of {} calls failed; prefilling each alone", g.members.size(), error);
+    }
+    List<PrefillGroup> before = prefillQueue;
+    prefillQueue = next;
+    try {
+      for (ScheduledCall c : g.members) {
+        if (error instanceof Error) {
+          prefilling.remove(c);
+          c.group = null;
+          finish(c, error);
+        } else {
+          queueAlone(c); // adds to next (it is prefillQueue meanwhile)
         }
       }
-      long[][] chunk = new long[rows][];
-      int[] pad = new int[rows];
-      for (int r = 0; r < rows; r++) {
-        chunk[r] = cols == width ? block[r] : java.util.Arrays.copyOfRange(block[r], done, done + cols);
-        pad[r] = done == 0 ? c.session.padding[r] : 0;
-      }
-      long t0 = ticker.read();
-      Logits logits;
-      try {
-        logits = c.own.prefill(chunk, pad);
-        c.charge(ticker.read() - t0);
-      } catch (GenerationCancelledException e) {
-        c.charge(ticker.read() - t0);
-        it.remove();
-        c.decoder.stop(c.member.abortReason());
-        finish(c, null);
-        continue;
-      } catch (Throwable t) {
-        c.charge(ticker.read() - t0);
-        logits = done > 0 ? prefillWhole(c, t) : null;
-        if (logits == null) {
-          it.remove();
-          finish(c, t);
-          continue;
-        }
-        cols = width - done;
-      }
-      observer.prefilled(rows, cols);
-      ran = true;
-      budget -= (long) rows * cols;
-      c.prefilledColumns += cols;
-      if (c.prefilledColumns == width) {
-        it.remove();
-        c.session.bindOwn(logits);
-        c.state = ScheduledCall.State.READY;
-        ready.add(c);
-      }
+    } finally {
+      prefillQueue = before;
     }
   }
 
@@ -475,6 +679,9 @@ public final class BatchScheduler {
   private void joinReady() {
     for (Iterator<ScheduledCall> it = ready.iterator(); it.hasNext(); ) {
       ScheduledCall c = it.next();
+      if (c.group != null) {
+        continue; // joins with its group below
+      }
       try {
         if (c.session.pendingStep == null && !c.driveToStep()) {
           it.remove();
@@ -530,6 +737,134 @@ public final class BatchScheduler {
       c.state = ScheduledCall.State.ACTIVE;
       active.add(c);
       it.remove();
+    }
+    for (Iterator<PrefillGroup> it = readyGroups.iterator(); it.hasNext(); ) {
+      PrefillGroup g = it.next();
+      if (joinGroup(g)) {
+        it.remove();
+      }
+    }
+  }
+
+  /**
+   * A prefilled group: its calls select their first tokens; the rows of calls that ended or
+   * stopped are dropped from the group session and the rest joins the batch session in one
+   * {@link DecoderSession#appendRows} (or becomes it), the copies' time split over the calls by
+   * rows. If that fails, each call is re-prefilled alone ({@link Recovery#reprefillAlone}).
+   *
+   * @return true when the group is gone (joined or dissolved); false while it waits to join
+   */
+  private boolean joinGroup(PrefillGroup g) {
+    List<ScheduledCall> kept = new ArrayList<>(g.members.size());
+    for (ScheduledCall c : g.members) {
+      try {
+        if (c.session.pendingStep == null && !c.driveToStep()) {
+          leaveGroup(c, null);
+          continue;
+        }
+      } catch (Throwable t) {
+        leaveGroup(c, t);
+        continue;
+      }
+      if (c.stopRequested) {
+        FinishReason reason = c.stopReason();
+        c.decoder.stop(reason == null ? FinishReason.CANCELLED : reason);
+        leaveGroup(c, null);
+        continue;
+      }
+      kept.add(c);
+    }
+    g.members.retainAll(kept);
+    if (kept.isEmpty()) {
+      closeQuietly(g.session);
+      return true;
+    }
+    int total = 0;
+    for (ScheduledCall c : kept) {
+      total += c.session.rows();
+    }
+    int[] sel = new int[total];
+    int n = 0;
+    boolean identity = true;
+    for (ScheduledCall c : kept) {
+      int[] local = c.session.takeSelection();
+      int count = local == null ? c.sharedRows : local.length;
+      for (int i = 0; i < count; i++) {
+        int row = c.offset + (local == null ? i : local[i]);
+        identity &= row == n;
+        sel[n++] = row;
+      }
+      c.offset = n - count;
+      c.sharedRows = count;
+    }
+    long t0 = ticker.read();
+    boolean batchBroken = false;
+    try {
+      if (!identity || n != g.session.rows()) {
+        g.session.selectRows(sel);
+      }
+      if (shared == null) {
+        shared = g.session;
+      } else if (mergeUnsupported) {
+        DeviceTimeSplit.chargeByRows(kept, ticker.read() - t0);
+        return false; // joins when the batch empties
+      } else {
+        int before = shared.rows();
+        try {
+          shared.appendRows(g.session);
+        } catch (UnsupportedOperationException e) {
+          DeviceTimeSplit.chargeByRows(kept, ticker.read() - t0);
+          mergeUnsupported = true;
+          LOG.warn("{} cannot merge sessions (DecoderSession.appendRows): batched calls will run one after"
+              + " another", backend, e);
+          return false;
+        } catch (Throwable t) {
+          batchBroken = !unchanged(before);
+          throw t;
+        }
+        for (ScheduledCall c : kept) {
+          c.offset += before;
+        }
+      }
+    } catch (Throwable t) {
+      DeviceTimeSplit.chargeByRows(kept, ticker.read() - t0);
+      closeQuietly(g.session);
+      LOG.warn("a prefilled group of {} calls could not join the batch; re-prefilling each call alone", kept.size(),
+          t);
+      ready.removeAll(kept);
+      for (ScheduledCall c : kept) {
+        c.group = null;
+      }
+      recovery.reprefillAlone(kept, t, observer, ready::add, this::finish);
+      if (batchBroken) {
+        splitAndRecover(activeRows(), t); // appendRows left the batch session changed: its calls too
+      }
+      return true;
+    }
+    DeviceTimeSplit.chargeByRows(kept, ticker.read() - t0);
+    ready.removeAll(kept);
+    for (ScheduledCall c : kept) {
+      c.group = null;
+      c.state = ScheduledCall.State.ACTIVE;
+      active.add(c);
+    }
+    return true;
+  }
+
+  /** A call of a prefilled group ended before joining: its rows stay in the group session until it joins. */
+  private void leaveGroup(ScheduledCall c, Throwable error) {
+    ready.remove(c);
+    c.group = null;
+    finish(c, error);
+  }
+
+  private static void closeQuietly(DecoderSession s) {
+    if (s != null) {
+      try {
+        s.close();
+      } catch (RuntimeException e) {
+        LOG.warn("closing a session failed", e);
+      }
     }
   }
 
@@ -639,6 +974,14 @@ public final class BatchScheduler {
     active = new ArrayList<>();
     ready.clear();
     prefilling.clear();
+    for (PrefillGroup g : prefillQueue) {
+      closeQuietly(g.session);
+    }
+    for (PrefillGroup g : readyGroups) {
+      closeQuietly(g.session);
+    }
+    prefillQueue = new ArrayList<>();
+    readyGroups.clear();
     closeShared();
     synchronized (lock) {
       all.addAll(waiting);

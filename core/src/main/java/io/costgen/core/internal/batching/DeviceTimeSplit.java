@@ -50,4 +50,24 @@ final class DeviceTimeSplit {
       c.member.usageCounter().shareLastPass((double) rows[i] / totalRows);
     }
   }
+
+  /**
+   * Charges each call in {@code calls} its share of {@code nanos} by its rows ({@code sharedRows}),
+   * without touching usage: a grouped prefill pass, or a cache copy before a group joins.
+   */
+  static void chargeByRows(List<ScheduledCall> calls, long nanos) {
+    if (calls.isEmpty()) {
+      return;
+    }
+    int[] rows = new int[calls.size()];
+    int total = 0;
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = calls.get(i).sharedRows;
+      total += rows[i];
+    }
+    long[] shares = shares(Math.max(0, nanos), rows, total);
+    for (int i = 0; i < rows.length; i++) {
+      calls.get(i).charge(shares[i]);
+    }
+  }
 }

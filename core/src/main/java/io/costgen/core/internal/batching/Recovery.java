@@ -101,4 +101,26 @@ final class Recovery {
       return null;
     }
   }
+
+  /**
+   * A later chunk of a group prefill failed: prefill the group's whole block in a fresh session
+   * (see {@link #prefillWhole}), its time split over the group's calls by rows. Returns the
+   * logits (the group's session replaced), or null if that failed too (the fresh session closed;
+   * its error suppressed in {@code chunkError}).
+   */
+  Logits prefillGroupWhole(PrefillGroup g, Throwable chunkError) {
+    long t0 = ticker.read();
+    try {
+      g.session.close();
+      g.session = backend.openSession();
+      t0 = ticker.read();
+      Logits logits = g.session.prefill(g.block, g.padding);
+      DeviceTimeSplit.chargeByRows(g.members, ticker.read() - t0);
+      return logits;
+    } catch (Throwable t) {
+      DeviceTimeSplit.chargeByRows(g.members, ticker.read() - t0);
+      chunkError.addSuppressed(t);
+      return null;
+    }
+  }
 }

@@ -32,6 +32,11 @@ public final class ScheduledCall {
   State state = State.NEW;
   /** The call's own session: prefill chunks, then its rows until they join the batch session. */
   DecoderSession own;
+  /**
+   * The group the call is prefilled with (instead of {@link #own}), until it joins the batch; its
+   * rows are then {@code [offset, offset + sharedRows)} of the group session. Null when alone.
+   */
+  PrefillGroup group;
   int prefilledColumns;
   /** The call's rows are {@code [offset, offset + sharedRows)} of the batch session (ACTIVE). */
   int offset;
@@ -116,6 +121,14 @@ public final class ScheduledCall {
       throw new IllegalStateException("the decoder did not step");
     }
     return true;
+  }
+
+  /** Positions per row of the session holding the call's rows while it is READY. */
+  int readyPositions() {
+    if (own != null) {
+      return own.cachedPositions();
+    }
+    return group != null && group.session != null ? group.session.cachedPositions() : 0;
   }
 
   /** Decode steps this call may still run (worst case). */
@@ -206,9 +219,10 @@ public final class ScheduledCall {
           throw new IllegalArgumentException("rows[" + i + "]: " + sel[i] + " not in [0, " + rows + ")");
         }
       }
-      if (state == State.READY) {
+      if (state == State.READY && own != null) {
         own.selectRows(sel);
-      } else if (state == State.ACTIVE) {
+      } else if (state == State.ACTIVE || state == State.READY) {
+        // in the batch session, or in a group session before it joins: applied by the scheduler
         int[] composed = new int[sel.length];
         for (int i = 0; i < sel.length; i++) {
           composed[i] = pendingSelection == null ? sel[i] : pendingSelection[sel[i]];
@@ -239,6 +253,9 @@ public final class ScheduledCall {
       DecoderSession o = own;
       if (o != null) {
         return o.cachedPositions();
+      }
+      if (state == State.READY) {
+        return readyPositions();
       }
       return state == State.ACTIVE ? scheduler.sharedPositions() : 0;
     }
@@ -285,6 +302,11 @@ public final class ScheduledCall {
     /** The prefill ran: its logits are the call's (one row per prompt). */
     void bindOwn(Logits l) {
       logits.bind(l, 0, l.rows());
+    }
+
+    /** The group prefill ran: the call's rows of its logits. */
+    void bindGroup(Logits l, int from, int count) {
+      logits.bind(l, from, count);
     }
 
     /** The batched step ran: the call's rows of its logits. */
