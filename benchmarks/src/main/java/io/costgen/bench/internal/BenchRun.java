@@ -101,8 +101,9 @@ public final class BenchRun {
       if (stories.isPresent()) {
         // One intra-op thread: all of ONNX Runtime's work then runs on the calling thread, so its
         // CPU time is a clean second measure next to wall time.
-        RunSpec spec = spec("overhead", "stories260k", stories.get(), null, List.of(Impl.FULL, Impl.FREE), 1, null,
-            16, 64, 0, List.of(1), 30, plan.overheadRounds(), 0, List.of(), 0, plan.seriesSecondsCap());
+        RunSpec spec = spec().mode("overhead").model("stories260k").withPast(stories.get())
+            .impls(List.of(Impl.FULL, Impl.FREE)).threads(1).promptTokens(16).newTokens(64).batches(List.of(1))
+            .warmup(30).reps(plan.overheadRounds()).seriesSecondsCap(plan.seriesSecondsCap()).build();
         RunResult r = child(report, spec, "stories260k overhead");
         if (r != null) {
           report.overhead(r);
@@ -156,9 +157,11 @@ public final class BenchRun {
               continue;
             }
             // Memory: one run of each kind, no warm-up; (4) also gives the no-KV decode speed.
-            RunSpec spec = spec("single", m.name(), withPast, noPast, List.of(impl), 0, null,
-                plan.promptTokens(), plan.newTokens(), plan.noPastNewTokens(), plan.batches(), 0, 1,
-                noKv ? plan.noPastReps() : 1, noKv ? List.of() : plan.ttftPrompts(), 1, plan.seriesSecondsCap());
+            RunSpec spec = spec().mode("single").model(m.name()).withPast(withPast).noPast(noPast)
+                .impls(List.of(impl)).promptTokens(plan.promptTokens()).newTokens(plan.newTokens())
+                .noPastNewTokens(plan.noPastNewTokens()).batches(plan.batches()).warmup(0).reps(1)
+                .noPastReps(noKv ? plan.noPastReps() : 1).ttftPrompts(noKv ? List.of() : plan.ttftPrompts())
+                .ttftReps(1).seriesSecondsCap(plan.seriesSecondsCap()).build();
             RunResult r = child(report, spec, m.name() + " " + impl + " (fresh JVM)");
             if (r != null) {
               lm.single(impl, r);
@@ -254,9 +257,10 @@ public final class BenchRun {
           report.failure(m.name() + " " + format + ": cannot write the synthetic model: " + e.getMessage());
           continue;
         }
-        RunSpec spec = spec("single", m.name() + " " + format, ref, null, List.of(Impl.FULL), 0, null,
-            plan.promptTokens(), plan.newTokens(), 0, List.of(1), 1, plan.pairedRounds(), 0,
-            plan.ttftPrompts().subList(0, 1), plan.ttftReps(), plan.seriesSecondsCap());
+        RunSpec spec = spec().mode("single").model(m.name() + " " + format).withPast(ref)
+            .impls(List.of(Impl.FULL)).promptTokens(plan.promptTokens()).newTokens(plan.newTokens())
+            .batches(List.of(1)).warmup(1).reps(plan.pairedRounds()).ttftPrompts(plan.ttftPrompts().subList(0, 1))
+            .ttftReps(plan.ttftReps()).seriesSecondsCap(plan.seriesSecondsCap()).build();
         RunResult r = child(report, spec, m.name() + " " + format + " (fresh JVM)");
         if (r != null) {
           report.quantized().add(m.name(), format, r);
@@ -291,9 +295,10 @@ public final class BenchRun {
     if (noPast != null) {
       impls.add(Impl.NO_PAST);
     }
-    RunSpec spec = spec("paired", name, withPast, noPast, impls, 1, null, 16, plan.smallNewTokens(),
-        plan.smallNewTokens(), plan.batches(), 5, plan.smallRounds(), plan.smallRounds(), List.of(), 0,
-        plan.seriesSecondsCap());
+    RunSpec spec = spec().mode("paired").model(name).withPast(withPast).noPast(noPast).impls(impls).threads(1)
+        .promptTokens(16).newTokens(plan.smallNewTokens()).noPastNewTokens(plan.smallNewTokens())
+        .batches(plan.batches()).warmup(5).reps(plan.smallRounds()).noPastReps(plan.smallRounds())
+        .seriesSecondsCap(plan.seriesSecondsCap()).build();
     RunResult r = child(report, spec, name + " paired");
     if (r != null) {
       report.addSmall(r);
@@ -311,9 +316,11 @@ public final class BenchRun {
     Plan plan = options.plan();
     List<RunResult> parts = new ArrayList<>();
     for (List<Impl> order : List.of(List.of(Impl.HAND, Impl.FULL, Impl.FREE), List.of(Impl.FULL, Impl.FREE, Impl.HAND))) {
-      RunSpec spec = spec("paired", label, withPast, noPast, order, threads, null, plan.promptTokens(),
-          plan.newTokens(), plan.noPastNewTokens(), List.of(batch), 1, roundsPerOrder, 1, ttft, plan.ttftReps(),
-          plan.seriesSecondsCap() * 3);
+      RunSpec spec = spec().mode("paired").model(label).withPast(withPast).noPast(noPast).impls(order)
+          .threads(threads).promptTokens(plan.promptTokens()).newTokens(plan.newTokens())
+          .noPastNewTokens(plan.noPastNewTokens()).batches(List.of(batch)).warmup(1).reps(roundsPerOrder)
+          .noPastReps(1).ttftPrompts(ttft).ttftReps(plan.ttftReps()).seriesSecondsCap(plan.seriesSecondsCap() * 3)
+          .build();
       RunResult r = child(report, spec, label + (order.get(0) == Impl.HAND ? " (hand loaded first)" : " (hand loaded last)"));
       if (r != null) {
         parts.add(r);
@@ -328,20 +335,18 @@ public final class BenchRun {
     List<RunSpec.ThreadSetting> settings = List.of(new RunSpec.ThreadSetting(0, null),
         new RunSpec.ThreadSetting(1, true), new RunSpec.ThreadSetting(1, false),
         new RunSpec.ThreadSetting(2, true), new RunSpec.ThreadSetting(2, false));
-    RunSpec base = spec("threads", name, model, null, List.of(Impl.FREE), 0, null, prompt, newTokens, 0,
-        batches, 1, plan.threadReps(), 0, List.of(), 0, plan.seriesSecondsCap());
-    RunSpec spec = base.toBuilder().threadSettings(settings).build();
+    RunSpec spec = spec().mode("threads").model(name).withPast(model).impls(List.of(Impl.FREE))
+        .promptTokens(prompt).newTokens(newTokens).batches(batches).warmup(1).reps(plan.threadReps())
+        .seriesSecondsCap(plan.seriesSecondsCap()).threadSettings(settings).build();
     RunResult r = child(report, spec, name + " thread settings");
     if (r != null) {
       report.addThreads(r);
     }
   }
 
-  private RunSpec spec(String mode, String model, ModelRef withPast, ModelRef noPast, List<Impl> impls,
-      int threads, Boolean spinning, int prompt, int newTokens, int noPastNewTokens, List<Integer> batches,
-      int warmup, int reps, int noPastReps, List<Integer> ttft, int ttftReps, double cap) {
-    return new RunSpec(mode, model, withPast, noPast, impls, threads, spinning, options.provider(), prompt,
-        newTokens, noPastNewTokens, batches, warmup, reps, noPastReps, ttft, ttftReps, cap, cpu, List.of());
+  /** A spec with this run's provider and CPU figures; the rest by name (unset: 0, null, empty). */
+  private RunSpec.Builder spec() {
+    return RunSpec.builder().provider(options.provider()).cpu(cpu);
   }
 
   private RunResult child(Report report, RunSpec spec, String label) {

@@ -23,6 +23,7 @@ import io.costgen.cost.budget.BudgetStatus;
 import io.costgen.cost.budget.Budgets;
 import io.costgen.cost.meter.UsageRecord;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,6 +38,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -159,14 +161,18 @@ class BudgetedChatModelTest {
     Budgets budgets = Budgets.inMemory();
     budgets.register(Budget.parse("money:1/day"));
     FakeRemoteModels.Streaming remote = new FakeRemoteModels.Streaming(100, List.of("a", "b", "c"));
-    BudgetedStreamingChatModel model = BudgetedStreamingChatModel.builder().delegate(remote).guard(guard(budgets)).build();
+    AtomicLong nanos = new AtomicLong();
+    remote.beforeEachPart = () -> nanos.addAndGet(Duration.ofMillis(4).toNanos()); // 4 ms per streamed part
+    RemoteCallGuard guard = RemoteCallGuard.builder().prices(PRICES).budgets(budgets).meter(ledger::add)
+        .ticker(nanos::get).build();
+    BudgetedStreamingChatModel model = BudgetedStreamingChatModel.builder().delegate(remote).guard(guard).build();
     Collector h = new Collector(false);
     model.chat(request("acme", 50), h);
     assertThat(h.text.toString()).isEqualTo("abc");
     // 100 × 1/1M + 3 × 4/1M = 0.000112
     assertThat(CostgenChatResponseMetadata.costOf(h.done.get().metadata()).orElseThrow().money()).isEqualTo(Money.usd("0.000112"));
     assertThat(tenantStatus(budgets, "acme").spent()).isEqualByComparingTo("0.000112");
-    assertThat(ledger.peek().timeToFirstToken()).hasValueSatisfying(d -> assertThat(d.isNegative()).isFalse());
+    assertThat(ledger.peek().timeToFirstToken()).as("time to the first streamed part").contains(Duration.ofMillis(4));
   }
 
   @Test

@@ -64,6 +64,8 @@ final class FakeRemoteModels {
     final List<String> parts;
     final List<ChatRequest> received = new CopyOnWriteArrayList<>();
     volatile RuntimeException failAfterFirst;
+    /** Runs before each part is streamed (e.g. to move a fake ticker: the provider's latency). */
+    volatile Runnable beforeEachPart = () -> { };
 
     Streaming(int inputTokens, List<String> parts) {
       this.inputTokens = inputTokens;
@@ -89,6 +91,7 @@ final class FakeRemoteModels {
           return;
         }
         all.append(p);
+        beforeEachPart.run();
         handler.onPartialResponse(new PartialResponse(p), new PartialResponseContext(handle));
         RuntimeException f = failAfterFirst;
         if (f != null) {
