@@ -121,7 +121,6 @@ public record RooflineModel(
     double flopsRate = hardware.peakFlopsPerSecond(computeDtype) * computeEfficiency * devices;
     double byteRate = hardware.memoryBandwidthBytesPerSecond() * bandwidthEfficiency * devices;
     double weights = model.weightBytes(weightDtype);
-    double kvPerToken = model.kvCacheBytesPerToken(kvCacheDtype);
     double p = promptTokensPerSequence;
     long n = newTokensPerSequence;
 
@@ -135,11 +134,11 @@ public record RooflineModel(
     }
 
     // Step i (1..n) at context p + i: compute = a1 + b1·i, memory = a2 + b2·i.
-    double a1 = batch * (model.forwardFlopsPerToken(0) + model.attentionFlopsPerContextToken() * p)
-        / flopsRate;
-    double b1 = batch * model.attentionFlopsPerContextToken() / flopsRate;
-    double a2 = (weights + batch * kvPerToken * p) / byteRate;
-    double b2 = batch * kvPerToken / byteRate;
+    double[] lines = decodeLines(model, p, batch);
+    double a1 = lines[0];
+    double b1 = lines[1];
+    double a2 = lines[2];
+    double b2 = lines[3];
     double decode = sumOfMax(a1, b1, a2, b2, n) + passOverheadSeconds * n;
     LatencyEstimate.Bound decodeBound;
     if (n == 0) {
@@ -167,19 +166,26 @@ public record RooflineModel(
     if (batch < 1) {
       throw new IllegalArgumentException("batch: " + batch + " must be >= 1");
     }
+    // exactly predict()'s decode expression at n = 1
+    double[] lines = decodeLines(model, contextPerSequence, batch);
+    return sumOfMax(lines[0], lines[1], lines[2], lines[3], 1) + passOverheadSeconds;
+  }
+
+  /**
+   * The two lines of a decode step at context {@code p + i} (seconds): compute
+   * {@code a1 + b1·i} and memory {@code a2 + b2·i}, as {@code {a1, b1, a2, b2}}.
+   */
+  private double[] decodeLines(ModelShape model, double p, int batch) {
     double flopsRate = hardware.peakFlopsPerSecond(computeDtype) * computeEfficiency * devices;
     double byteRate = hardware.memoryBandwidthBytesPerSecond() * bandwidthEfficiency * devices;
     double weights = model.weightBytes(weightDtype);
     double kvPerToken = model.kvCacheBytesPerToken(kvCacheDtype);
-    double p = contextPerSequence;
-    long n = 1;
-    // exactly predict()'s decode expression at n = 1
     double a1 = batch * (model.forwardFlopsPerToken(0) + model.attentionFlopsPerContextToken() * p)
         / flopsRate;
     double b1 = batch * model.attentionFlopsPerContextToken() / flopsRate;
     double a2 = (weights + batch * kvPerToken * p) / byteRate;
     double b2 = batch * kvPerToken / byteRate;
-    return sumOfMax(a1, b1, a2, b2, n) + passOverheadSeconds * n;
+    return new double[] {a1, b1, a2, b2};
   }
 
   /**

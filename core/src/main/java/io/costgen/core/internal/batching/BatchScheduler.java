@@ -423,24 +423,10 @@ public final class BatchScheduler {
 
   /** The rows of calls not in {@code kept} leave the batch session. */
   private void leave(List<ScheduledCall> kept) {
-    int total = 0;
-    for (ScheduledCall c : kept) {
-      total += c.session.rows();
-    }
-    int[] sel = new int[total];
-    int n = 0;
-    boolean identity = true;
-    for (ScheduledCall c : kept) {
-      int[] local = c.session.takeSelection();
-      int count = local == null ? c.sharedRows : local.length;
-      for (int i = 0; i < count; i++) {
-        int g = c.offset + (local == null ? i : local[i]);
-        identity &= g == n;
-        sel[n++] = g;
-      }
-      c.offset = n - count;
-      c.sharedRows = count;
-    }
+    KeptRows r = KeptRows.of(kept);
+    int[] sel = r.rows();
+    int n = r.count();
+    boolean identity = r.identity();
     active = kept;
     if (n == 0) {
       closeShared(); // the batch emptied: its padding goes with it
@@ -779,24 +765,10 @@ public final class BatchScheduler {
       closeQuietly(g.session);
       return true;
     }
-    int total = 0;
-    for (ScheduledCall c : kept) {
-      total += c.session.rows();
-    }
-    int[] sel = new int[total];
-    int n = 0;
-    boolean identity = true;
-    for (ScheduledCall c : kept) {
-      int[] local = c.session.takeSelection();
-      int count = local == null ? c.sharedRows : local.length;
-      for (int i = 0; i < count; i++) {
-        int row = c.offset + (local == null ? i : local[i]);
-        identity &= row == n;
-        sel[n++] = row;
-      }
-      c.offset = n - count;
-      c.sharedRows = count;
-    }
+    KeptRows r = KeptRows.of(kept);
+    int[] sel = r.rows();
+    int n = r.count();
+    boolean identity = r.identity();
     long t0 = ticker.read();
     boolean batchBroken = false;
     try {
@@ -992,6 +964,36 @@ public final class BatchScheduler {
       if (c.state != ScheduledCall.State.DONE) {
         finish(c, t);
       }
+    }
+  }
+
+  /**
+   * The rows the kept calls keep in their shared session, in call order: each call's rows from
+   * its pending selection ({@code takeSelection}, or all its rows), as indices into the session.
+   * Moves each call's {@code offset}/{@code sharedRows} to where its rows will be after
+   * {@code selectRows(rows)}. {@code identity}: the first {@code count} rows stay where they are.
+   */
+  private record KeptRows(int[] rows, int count, boolean identity) {
+    static KeptRows of(List<ScheduledCall> kept) {
+      int total = 0;
+      for (ScheduledCall c : kept) {
+        total += c.session.rows();
+      }
+      int[] sel = new int[total];
+      int n = 0;
+      boolean identity = true;
+      for (ScheduledCall c : kept) {
+        int[] local = c.session.takeSelection();
+        int count = local == null ? c.sharedRows : local.length;
+        for (int i = 0; i < count; i++) {
+          int row = c.offset + (local == null ? i : local[i]);
+          identity &= row == n;
+          sel[n++] = row;
+        }
+        c.offset = n - count;
+        c.sharedRows = count;
+      }
+      return new KeptRows(sel, n, identity);
     }
   }
 }
