@@ -30,13 +30,22 @@ import org.slf4j.LoggerFactory;
  * check the running spend against the reservation between steps, settle the actual cost and
  * record the call in {@code finally}. Package-private; used by {@link GenerationCall}.
  *
- * <p>The worst case is split into a fixed part (the call with zero new tokens) and a per-token
- * part rounded up, so a {@code SHRINK} budget can grant fewer tokens and the held amount still
- * bounds the cost of every shorter run.
+ * <p>When a hard {@code SHRINK} budget applies, the worst case is split into a fixed part (the
+ * call with zero new tokens) and a per-token part rounded up, so the budget can grant fewer tokens
+ * and the held amount still bounds the cost of every shorter run. Otherwise no budget can grant
+ * fewer tokens and the worst case itself is held (one bound per call, no split).
  */
 final class CallAccounting {
   private static final Logger LOG = LoggerFactory.getLogger(CallAccounting.class);
   private static final MathContext PER_TOKEN = new MathContext(24, RoundingMode.CEILING);
+  /** Per unit, a per-token part of zero in that unit only (an estimate that holds its fixed part at any count). */
+  private static final Map<BudgetUnit, Map<BudgetUnit, BigDecimal>> ZERO_PER_TOKEN = new EnumMap<>(BudgetUnit.class);
+
+  static {
+    for (BudgetUnit u : BudgetUnit.values()) {
+      ZERO_PER_TOKEN.put(u, Map.of(u, BigDecimal.ZERO));
+    }
+  }
 
   private final TextGenerator generator;
   private final CallContext context;
@@ -83,26 +92,23 @@ final class CallAccounting {
     }
     // Hold (and later check) only the units some applicable budget limits.
     Set<BudgetUnit> units = EnumSet.noneOf(BudgetUnit.class);
+    boolean mayShrink = false;
     for (Budget b : applicable) {
       units.add(b.unit());
+      mayShrink |= b.enforcement() == Budget.Enforcement.HARD && b.policy() == Budget.Policy.SHRINK;
     }
     ModelShape shape = info.shape();
     CostReport worstCase = generator.costModel().bound(shape, promptTokens, maxNewTokens, rows, coldStart);
     // Money in the budgets' currency: a call priced in another currency is refused here, before
     // any work, unless an exchange rate was configured.
     Map<BudgetUnit, BigDecimal> worst = only(units, budgets.get().amountsOf(worstCase));
-    Map<BudgetUnit, BigDecimal> fixed = only(units, budgets.get().amountsOf(
-        generator.costModel().bound(shape, promptTokens, 0, rows, coldStart)));
-    Map<BudgetUnit, BigDecimal> perToken = new EnumMap<>(BudgetUnit.class);
-    if (maxNewTokens > 0) {
-      BigDecimal n = BigDecimal.valueOf(maxNewTokens);
-      for (Map.Entry<BudgetUnit, BigDecimal> e : worst.entrySet()) {
-        BigDecimal rest = e.getValue().subtract(fixed.getOrDefault(e.getKey(), BigDecimal.ZERO));
-        perToken.put(e.getKey(), rest.signum() <= 0 ? BigDecimal.ZERO : io.costgen.cost.Amounts.roundUp(rest.divide(n, PER_TOKEN)));
-      }
-    }
-    CallEstimate estimate = CallEstimate.perToken(fixed, perToken, maxNewTokens,
-        Math.min(maxNewTokens, Math.max(1, minNewTokens)));
+    long minGranted = Math.min(maxNewTokens, Math.max(1, minNewTokens));
+    CallEstimate estimate = mayShrink
+        ? split(generator, budgets.get(), units, worst, shape, promptTokens, maxNewTokens, minGranted, rows, coldStart)
+        // No budget may grant fewer tokens: hold the bound itself, without a second bound and the
+        // per-token split (the usual case). A zero per-token part keeps grantedTokens() reported.
+        : CallEstimate.perToken(worst, maxNewTokens > 0 ? ZERO_PER_TOKEN.get(units.iterator().next()) : Map.of(),
+            maxNewTokens, minGranted);
     Reservation r;
     try {
       r = budgets.get().reserve(context, model, estimate, generator.budgetLease());
@@ -118,9 +124,11 @@ final class CallAccounting {
       throw e;
     }
     CallAccounting accounting = new CallAccounting(generator, context, model, r, maxNewTokens, start);
-    boolean holdsWorst = true;
-    for (Map.Entry<BudgetUnit, BigDecimal> e : worst.entrySet()) {
-      holdsWorst &= r.reserved(e.getKey()).compareTo(e.getValue()) >= 0;
+    boolean holdsWorst = true; // without a SHRINK budget the estimate is the worst case itself
+    if (mayShrink) {
+      for (Map.Entry<BudgetUnit, BigDecimal> e : worst.entrySet()) {
+        holdsWorst &= r.reserved(e.getKey()).compareTo(e.getValue()) >= 0;
+      }
     }
     if (holdsWorst) {
       accounting.covered = worstCase.usage();
@@ -266,13 +274,14 @@ final class CallAccounting {
     settled = true;
     RuntimeException meterFailure = null;
     // The actual amounts in the budgets' units and currency (as held).
-    Map<BudgetUnit, BigDecimal> actualAmounts = new EnumMap<>(BudgetUnit.class);
+    // amountsOf returns an immutable map, which Budgets.settle takes without copying it again
+    Map<BudgetUnit, BigDecimal> actualAmounts = Map.of();
     if (reservation != null) {
       try {
-        actualAmounts.putAll(generator.budgets().get().amountsOf(actual));
+        actualAmounts = generator.budgets().get().amountsOf(actual);
       } catch (RuntimeException e) { // the budgets changed currency during the call
         LOG.warn("settling reservation {}: {}; settling the unconverted amounts", reservation.id(), e.getMessage());
-        actualAmounts.putAll(CallEstimate.amountsOf(actual));
+        actualAmounts = CallEstimate.amountsOf(actual);
       }
     }
     boolean overrun = reservation != null && exceedsHeld(actualAmounts);
@@ -342,6 +351,26 @@ final class CallAccounting {
       }
     }
     return false;
+  }
+
+  /**
+   * A shrinkable estimate: the fixed part is the call with zero new tokens, the per-token part
+   * the rest of {@code worst} over {@code maxNewTokens}, rounded up (so every shorter run is held).
+   */
+  private static CallEstimate split(TextGenerator generator, Budgets budgets, Set<BudgetUnit> units,
+      Map<BudgetUnit, BigDecimal> worst, ModelShape shape, long promptTokens, long maxNewTokens,
+      long minGranted, int rows, boolean coldStart) {
+    Map<BudgetUnit, BigDecimal> fixed = only(units, budgets.amountsOf(
+        generator.costModel().bound(shape, promptTokens, 0, rows, coldStart)));
+    Map<BudgetUnit, BigDecimal> perToken = new EnumMap<>(BudgetUnit.class);
+    if (maxNewTokens > 0) {
+      BigDecimal n = BigDecimal.valueOf(maxNewTokens);
+      for (Map.Entry<BudgetUnit, BigDecimal> e : worst.entrySet()) {
+        BigDecimal rest = e.getValue().subtract(fixed.getOrDefault(e.getKey(), BigDecimal.ZERO));
+        perToken.put(e.getKey(), rest.signum() <= 0 ? BigDecimal.ZERO : io.costgen.cost.Amounts.roundUp(rest.divide(n, PER_TOKEN)));
+      }
+    }
+    return CallEstimate.perToken(fixed, perToken, maxNewTokens, minGranted);
   }
 
   private static Map<BudgetUnit, BigDecimal> only(Set<BudgetUnit> units, Map<BudgetUnit, BigDecimal> amounts) {
