@@ -2,6 +2,7 @@ package io.costgen.core;
 
 import io.costgen.core.spi.Logits;
 import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.testing.ForwardingDecoderSession;
 import io.costgen.core.spi.TransformerBackend;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -862,29 +863,17 @@ class BatchedGenerationTest {
     @Override
     public void close() {}
 
-    private final class Limited implements DecoderSession {
-      final DecoderSession s;
-
+    private final class Limited extends ForwardingDecoderSession {
       Limited(DecoderSession s) {
-        this.s = s;
+        super(s);
       }
 
       @Override
       public Logits prefill(long[][] tokenIds, int[] leftPadding) {
-        if (!chunk && s.cachedPositions() > 0 && tokenIds[0].length > 1) {
+        if (!chunk && delegate.cachedPositions() > 0 && tokenIds[0].length > 1) {
           throw new BackendException("limited backend: a multi-token block needs an empty cache");
         }
-        return s.prefill(tokenIds, leftPadding);
-      }
-
-      @Override
-      public Logits step(long[] tokenIds) {
-        return s.step(tokenIds);
-      }
-
-      @Override
-      public void selectRows(int[] rows) {
-        s.selectRows(rows);
+        return delegate.prefill(tokenIds, leftPadding);
       }
 
       @Override
@@ -892,27 +881,7 @@ class BatchedGenerationTest {
         if (!merge) {
           throw new UnsupportedOperationException("limited backend cannot merge");
         }
-        s.appendRows(((Limited) other).s);
-      }
-
-      @Override
-      public int rows() {
-        return s.rows();
-      }
-
-      @Override
-      public int cachedPositions() {
-        return s.cachedPositions();
-      }
-
-      @Override
-      public void cancel() {
-        s.cancel();
-      }
-
-      @Override
-      public void close() {
-        s.close();
+        super.appendRows(other);
       }
     }
   }

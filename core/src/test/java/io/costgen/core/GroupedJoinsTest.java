@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.costgen.core.internal.batching.BatchObserver;
 import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.testing.ForwardingDecoderSession;
 import io.costgen.core.spi.Logits;
 import io.costgen.core.spi.TransformerBackend;
 import io.costgen.core.testing.FakeTicker;
@@ -331,11 +332,9 @@ class GroupedJoinsTest {
       return new Wrapped(backend.openSession());
     }
 
-    private final class Wrapped implements DecoderSession {
-      private final DecoderSession s;
-
+    private final class Wrapped extends ForwardingDecoderSession {
       Wrapped(DecoderSession s) {
-        this.s = s;
+        super(s);
       }
 
       @Override
@@ -344,42 +343,7 @@ class GroupedJoinsTest {
           rejected.incrementAndGet();
           throw new IllegalArgumentException("tokenIds: " + tokenIds.length + " rows; this graph takes one");
         }
-        return s.prefill(tokenIds, leftPadding);
-      }
-
-      @Override
-      public Logits step(long[] tokenIds) {
-        return s.step(tokenIds);
-      }
-
-      @Override
-      public void selectRows(int[] rows) {
-        s.selectRows(rows);
-      }
-
-      @Override
-      public void appendRows(DecoderSession other) {
-        s.appendRows(((Wrapped) other).s);
-      }
-
-      @Override
-      public int rows() {
-        return s.rows();
-      }
-
-      @Override
-      public int cachedPositions() {
-        return s.cachedPositions();
-      }
-
-      @Override
-      public void cancel() {
-        s.cancel();
-      }
-
-      @Override
-      public void close() {
-        s.close();
+        return delegate.prefill(tokenIds, leftPadding);
       }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.costgen.core.BatchingPolicy;
 import io.costgen.core.BatchingProbe;
 import io.costgen.core.spi.DecoderSession;
+import io.costgen.core.testing.ForwardingDecoderSession;
 import io.costgen.core.GeneratedSequence;
 import io.costgen.core.GenerationConfig;
 import io.costgen.core.GenerationRequest;
@@ -196,11 +197,9 @@ class BatchedOnnxGenerationTest {
     @Override
     public void close() {}
 
-    private final class Gated implements DecoderSession {
-      private final DecoderSession s;
-
+    private final class Gated extends ForwardingDecoderSession {
       Gated(DecoderSession s) {
-        this.s = s;
+        super(s);
       }
 
       @Override
@@ -211,42 +210,7 @@ class BatchedOnnxGenerationTest {
           Thread.currentThread().interrupt();
           throw new IllegalStateException(e);
         }
-        return s.prefill(tokenIds, leftPadding);
-      }
-
-      @Override
-      public Logits step(long[] tokenIds) {
-        return s.step(tokenIds);
-      }
-
-      @Override
-      public void selectRows(int[] rows) {
-        s.selectRows(rows);
-      }
-
-      @Override
-      public void appendRows(DecoderSession other) {
-        s.appendRows(((Gated) other).s);
-      }
-
-      @Override
-      public int rows() {
-        return s.rows();
-      }
-
-      @Override
-      public int cachedPositions() {
-        return s.cachedPositions();
-      }
-
-      @Override
-      public void cancel() {
-        s.cancel();
-      }
-
-      @Override
-      public void close() {
-        s.close();
+        return delegate.prefill(tokenIds, leftPadding);
       }
     }
   }
